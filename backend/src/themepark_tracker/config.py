@@ -1,0 +1,106 @@
+"""Settings read from the environment (SPEC §9).
+
+Entry points call ``Settings.from_env()`` once; library code receives the settings object
+and never reads ``os.environ`` itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import quote_plus
+
+DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "themepark-tracker"
+
+
+class ConfigError(ValueError):
+    """A setting has a value we cannot use; the message names the variable."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    database_is_embedded: bool = False
+    collection_interval_minutes: int = 5
+    cache_url: str | None = None
+    cache_ttl_seconds: int = 300
+    raw_retention_days: int = 90
+    use_hourly_tables: bool = True
+    queue_times_base_url: str = "https://queue-times.com"
+    themeparks_wiki_base_url: str = "https://api.themeparks.wiki/v1"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        url, embedded = database_url_from_env(env)
+        return cls(
+            database_url=url,
+            database_is_embedded=embedded,
+            collection_interval_minutes=_int(env, "COLLECTION_INTERVAL_MINUTES", 5),
+            cache_url=env.get("CACHE_URL") or None,
+            raw_retention_days=_int(env, "RAW_RETENTION_DAYS", 90),
+            use_hourly_tables=_bool(env, "USE_HOURLY_TABLES", True),
+            queue_times_base_url=env.get("QUEUE_TIMES_BASE_URL", "https://queue-times.com"),
+            themeparks_wiki_base_url=env.get(
+                "THEMEPARKS_WIKI_BASE_URL", "https://api.themeparks.wiki/v1"
+            ),
+        )
+
+    def with_database(self, url: str) -> Settings:
+        return replace(self, database_url=url, database_is_embedded=url.startswith("sqlite"))
+
+
+def database_url_from_env(env: Mapping[str, str]) -> tuple[str, bool]:
+    """Return (SQLAlchemy URL, is_embedded) following SPEC §9's order of precedence."""
+    if env.get("DATABASE_URL"):
+        url = env["DATABASE_URL"]
+        return url, url.startswith("sqlite")
+    name = env.get("DATABASE_NAME")
+    if name:
+        user = quote_plus(env.get("DB_USER", "root"))
+        password = env.get("DB_PASSWORD", "")
+        auth = f"{user}:{quote_plus(password)}" if password else user
+        socket = env.get("DB_SOCKET")
+        if socket:
+            return f"mysql+pymysql://{auth}@localhost/{name}?unix_socket={socket}&charset=utf8mb4", False
+        host = env.get("DB_HOST", "127.0.0.1")
+        port = _int(env, "DB_PORT", 3306)
+        return f"mysql+pymysql://{auth}@{host}:{port}/{name}?charset=utf8mb4", False
+    data_dir = Path(env.get("THEMEPARK_DATA_DIR", str(DEFAULT_DATA_DIR)))
+    return f"sqlite:///{data_dir / 'themepark.sqlite3'}", True
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a sqlite URL, or None for other databases and in-memory SQLite."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == "sqlite://" or url.endswith(":memory:"):
+        return None
+    return Path(url[len(prefix):])

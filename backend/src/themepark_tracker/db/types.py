@@ -1,0 +1,80 @@
+"""Column types and SQL functions that read the same on SQLite and MariaDB/MySQL.
+
+Times are stored as naive UTC ``DATETIME``. On SQLite they are text in the fixed form
+``YYYY-MM-DD HH:MM:SS`` (no microseconds: every time we store is whole seconds), so string
+order is time order and ``hour_floor`` is a ``strftime``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Date, DateTime, Numeric
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
+from sqlalchemy.types import Float
+
+from themepark_tracker import metrics
+
+SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+UtcDateTime = DateTime().with_variant(
+    sqlite.DATETIME(
+        storage_format="%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d",
+        regexp=r"(\d+)-(\d+)-(\d+) (\d+):(\d+):(\d+)",
+    ),
+    "sqlite",
+)
+LocalDate = Date()
+
+
+def Dec(precision: int, scale: int) -> Numeric[Any]:
+    """DECIMAL that comes back as float, so JSON numbers stay numbers (SPEC §6)."""
+    return Numeric(precision, scale, asdecimal=False)
+
+
+class hour_floor(GenericFunction[Any]):
+    """The start of the UTC hour containing a DATETIME expression."""
+
+    type = UtcDateTime
+    inherit_cache = True
+
+
+@compiles(hour_floor, "sqlite")
+def _hour_floor_sqlite(element: hour_floor, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite uses the qmark paramstyle, so "%" needs no escaping here.
+    return "strftime('%Y-%m-%d %H:00:00', " + compiler.process(element.clauses, **kw) + ")"
+
+
+@compiles(hour_floor, "mysql")
+@compiles(hour_floor, "mariadb")
+def _hour_floor_mysql(element: hour_floor, compiler: SQLCompiler, **kw: Any) -> str:
+    arg = compiler.process(element.clauses, **kw)
+    return f"CAST(DATE_FORMAT({arg}, '%%Y-%%m-%%d %%H:00:00') AS DATETIME)"
+
+
+class round_half_up(GenericFunction[Any]):
+    """``round_half_up(x, places)`` with the same result as ``metrics.round_half_up``."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(round_half_up, "sqlite")
+def _round_sqlite(element: round_half_up, compiler: SQLCompiler, **kw: Any) -> str:
+    # A Python function registered on every SQLite connection (db.engine): metrics.round_half_up.
+    return "round_half_up(%s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(round_half_up, "mysql")
+@compiles(round_half_up, "mariadb")
+def _round_mysql(element: round_half_up, compiler: SQLCompiler, **kw: Any) -> str:
+    value, places = list(element.clauses)
+    settle = metrics.SETTLE_PLACES
+    return "ROUND(CAST(%s AS DECIMAL(38,%d)), %s)" % (
+        compiler.process(value, **kw),
+        settle,
+        compiler.process(places, **kw),
+    )

@@ -1,0 +1,60 @@
+"""Insert-or-update on a natural key, for both dialects (ON CONFLICT / ON DUPLICATE KEY UPDATE)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import mysql, sqlite
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.dml import Insert
+
+
+def upsert_statement(
+    conn: Connection, table: Table, key: Sequence[str], update: Iterable[str]
+) -> Insert:
+    """``INSERT ... ON CONFLICT(key) DO UPDATE`` (SQLite) or ``ON DUPLICATE KEY UPDATE`` (MySQL)
+    that overwrites ``update`` columns from the inserted row. Values are bound by the caller
+    (``conn.execute(stmt, rows)``) or supplied with ``.from_select`` via ``upsert_from_select``."""
+    update = list(update)
+    if conn.dialect.name == "sqlite":
+        stmt = sqlite.insert(table)
+        return stmt.on_conflict_do_update(
+            index_elements=list(key), set_={c: stmt.excluded[c] for c in update}
+        )
+    stmt = mysql.insert(table)
+    return stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in update})
+
+
+def upsert_rows(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], key: Sequence[str]
+) -> int:
+    """Upsert plain dict rows; every non-key column present in the rows is overwritten."""
+    if not rows:
+        return 0
+    update = [c for c in rows[0] if c not in key]
+    conn.execute(upsert_statement(conn, table, key, update), list(rows))
+    return len(rows)
+
+
+def upsert_from_select(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    select: Select[Any],
+    key: Sequence[str],
+) -> int:
+    """``INSERT INTO table (columns) SELECT ... `` with the upsert clause; returns rows affected.
+
+    ``select`` must have a WHERE clause (SQLite's parser needs one before ON CONFLICT)."""
+    update = [c for c in columns if c not in key]
+    if conn.dialect.name == "sqlite":
+        stmt = sqlite.insert(table).from_select(list(columns), select)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(key), set_={c: stmt.excluded[c] for c in update}
+        )
+    else:
+        stmt = mysql.insert(table).from_select(list(columns), select)
+        stmt = stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in update})
+    return conn.execute(stmt).rowcount
