@@ -90,7 +90,8 @@ def database_url_from_env(env: Mapping[str, str]) -> tuple[str, bool]:
         auth = f"{user}:{quote_plus(password)}" if password else user
         socket = env.get("DB_SOCKET")
         if socket:
-            return f"mysql+pymysql://{auth}@localhost/{name}?unix_socket={socket}&charset=utf8mb4", False
+            query = f"unix_socket={socket}&charset=utf8mb4"
+            return f"mysql+pymysql://{auth}@localhost/{name}?{query}", False
         host = env.get("DB_HOST", "127.0.0.1")
         port = _int(env, "DB_PORT", 3306)
         return f"mysql+pymysql://{auth}@{host}:{port}/{name}?charset=utf8mb4", False

@@ -65,7 +65,7 @@ class round_half_up(GenericFunction[Any]):
 @compiles(round_half_up, "sqlite")
 def _round_sqlite(element: round_half_up, compiler: SQLCompiler, **kw: Any) -> str:
     # A Python function registered on every SQLite connection (db.engine): metrics.round_half_up.
-    return "round_half_up(%s)" % compiler.process(element.clauses, **kw)
+    return f"round_half_up({compiler.process(element.clauses, **kw)})"
 
 
 @compiles(round_half_up, "mysql")
@@ -73,8 +73,7 @@ def _round_sqlite(element: round_half_up, compiler: SQLCompiler, **kw: Any) -> s
 def _round_mysql(element: round_half_up, compiler: SQLCompiler, **kw: Any) -> str:
     value, places = list(element.clauses)
     settle = metrics.SETTLE_PLACES
-    return "ROUND(CAST(%s AS DECIMAL(38,%d)), %s)" % (
-        compiler.process(value, **kw),
-        settle,
-        compiler.process(places, **kw),
+    return (
+        f"ROUND(CAST({compiler.process(value, **kw)} AS DECIMAL(38,{settle})), "
+        f"{compiler.process(places, **kw)})"
     )

@@ -1,0 +1,200 @@
+"""The ``themepark`` command: each subcommand parses its options, opens the database, calls one
+library function and prints a one-line summary. Errors become a message and a non-zero exit."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy import Engine
+
+from themepark_tracker.config import ConfigError, Settings
+from themepark_tracker.db.engine import describe, make_engine
+
+logger = logging.getLogger("themepark_tracker")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        datefmt="%Y-%m-%d %H:%M:%S",
+        stream=sys.stderr,
+    )
+
+
+class Context:
+    """What every command gets: settings from the environment and a lazily made engine."""
+
+    def __init__(self) -> None:
+        try:
+            self.settings = Settings.from_env()
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.settings.database_url)
+            if self.settings.database_is_embedded:
+                click.echo(f"Using the embedded SQLite database {describe(self._engine)}",
+                           err=True)
+        return self._engine
+
+
+pass_ctx = click.make_pass_decorator(Context, ensure=True)
+
+
+def friendly_errors(func: F) -> F:
+    """Turn the library's expected errors into a message and exit code 1, not a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sqlalchemy.exc import OperationalError
+
+        from themepark_tracker.errors import UserError
+
+        try:
+            return func(*args, **kwargs)
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OperationalError as exc:
+            raise click.ClickException(f"database error: {exc.orig}") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_hour(value: str) -> datetime:
+    """``YYYY-MM-DD HH:MM:SS`` or ``YYYY-MM-DDTHH:MM:SSZ`` (UTC) at the start of an hour."""
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1]
+    try:
+        hour = datetime.fromisoformat(text.replace("T", " "))
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a time like '2025-12-05 07:00:00' or '2025-12-05T07:00:00Z'"
+        ) from None
+    if hour.tzinfo is not None:
+        raise click.BadParameter("give the hour in UTC, without an offset (or with Z)")
+    if (hour.minute, hour.second, hour.microsecond) != (0, 0, 0):
+        raise click.BadParameter(f"{value!r} is not the start of an hour (minutes and seconds 0)")
+    return hour
+
+
+class HourType(click.ParamType):
+    name = "hour"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_hour(value)
+        except click.BadParameter as exc:
+            self.fail(exc.message, param, ctx)
+
+
+class DateType(click.ParamType):
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2025-12-04", param, ctx)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+@click.version_option(package_name="themepark-tracker")
+def main(verbose: bool) -> None:
+    """Theme-park ride downtime tracker: collect, aggregate, serve."""
+    setup_logging(verbose)
+
+
+# --- database -------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Schema migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@pass_ctx
+@friendly_errors
+def db_upgrade(ctx: Context, revision: str) -> None:
+    """Create or migrate every table (SQLite or MariaDB/MySQL)."""
+    from themepark_tracker.db.migrate import upgrade
+
+    current = upgrade(ctx.engine, revision)
+    click.echo(f"Database {describe(ctx.engine)} is at revision {current}")
+
+
+# --- data in and out ------------------------------------------------------------------------
+
+
+@main.command("simulate")
+@click.option("--parks", type=click.IntRange(1, 500), default=12, show_default=True)
+@click.option("--rides", type=click.IntRange(1, 50_000), default=300, show_default=True,
+              help="Attractions in all, spread over the parks (shows come on top).")
+@click.option("--days", type=click.IntRange(1, 400), default=3, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--end", "end", default=None,
+              help='Last cycle, UTC "YYYY-MM-DD HH:MM" (default: the last whole cycle before now).')
+@pass_ctx
+@friendly_errors
+def simulate_cmd(ctx: Context, parks: int, rides: int, days: int, seed: int, end: str | None
+                 ) -> None:
+    """Generate realistic parks, rides and snapshots through the ingest path."""
+    from themepark_tracker.db.migrate import upgrade
+    from themepark_tracker.simulate import parse_end, simulate
+
+    upgrade(ctx.engine)
+    summary = simulate(
+        ctx.engine, parks=parks, rides=rides, days=days, seed=seed, end=parse_end(end),
+        interval_minutes=ctx.settings.collection_interval_minutes,
+    )
+    click.echo(summary.describe())
+
+
+@main.command("import")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@pass_ctx
+@friendly_errors
+def import_cmd(ctx: Context, directory: Path) -> None:
+    """Load parks.csv, rides.csv, schedules.csv, snapshots.csv (SPEC §8) from DIRECTORY."""
+    from themepark_tracker.db.migrate import upgrade
+    from themepark_tracker.transfer import import_dir
+
+    upgrade(ctx.engine)
+    click.echo(import_dir(ctx.engine, directory).describe())
+
+
+@main.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@pass_ctx
+@friendly_errors
+def export_cmd(ctx: Context, directory: Path) -> None:
+    """Write the catalogue and raw snapshots as SPEC §8 CSV files into DIRECTORY."""
+    from themepark_tracker.transfer import export_dir
+
+    click.echo(export_dir(ctx.engine, directory).describe())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

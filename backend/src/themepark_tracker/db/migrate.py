@@ -1,0 +1,79 @@
+"""Schema migrations (Alembic), without an alembic.ini: the Config is built here.
+
+``upgrade(engine)`` brings a SQLite or MariaDB/MySQL database to the newest revision (or the
+one given) and is harmless to repeat; ``current_revision(engine)`` reads where a database
+stands; ``offline_sql(from_rev, to_rev)`` renders the SQL of a range of revisions (Alembic's
+``--sql`` mode), which ``scripts/generate_migration_sql.py`` turns into the numbered files
+under ``src/database/migrations/``.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
+
+
+def make_config(
+    *,
+    connection: Any = None,
+    dialect_name: str | None = None,
+    output_buffer: io.StringIO | None = None,
+) -> Config:
+    """An Alembic Config for our migrations folder, with what env.py reads in ``attributes``."""
+    cfg = Config(output_buffer=output_buffer)
+    # ConfigParser interpolates "%": escape it in the path.
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    cfg.set_main_option("path_separator", "os")
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    if dialect_name is not None:
+        cfg.attributes["dialect_name"] = dialect_name
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest revision id in the migrations folder."""
+    head = ScriptDirectory.from_config(make_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def upgrade(engine: Engine, revision: str = "head") -> str:
+    """Migrate the database behind ``engine`` up to ``revision``; return the revision now current.
+
+    Runs in one transaction (on SQLite the whole upgrade is atomic; MariaDB commits each DDL
+    statement by itself). A database already at or past ``revision`` is left as it is.
+    """
+    with engine.begin() as connection:
+        command.upgrade(make_config(connection=connection), revision)
+    current = current_revision(engine)
+    if current is None:
+        raise RuntimeError(f"upgrade to {revision!r} left {engine.url!r} without a revision")
+    return current
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database stands at, or None for a database Alembic never touched."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def offline_sql(from_rev: str | None, to_rev: str, dialect: str = "mysql") -> str:
+    """The SQL Alembic's offline (``--sql``) mode writes for ``from_rev`` → ``to_rev``.
+
+    ``from_rev=None`` starts from an empty database (and includes creating alembic_version).
+    """
+    buffer = io.StringIO()
+    cfg = make_config(dialect_name=dialect, output_buffer=buffer)
+    span = f"{from_rev}:{to_rev}" if from_rev else to_rev
+    command.upgrade(cfg, span, sql=True)
+    return buffer.getvalue()

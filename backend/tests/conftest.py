@@ -1,0 +1,90 @@
+"""Shared fixtures: the same integration tests run on SQLite and on MariaDB.
+
+MariaDB tests use a throwaway database created for the test session and dropped after it.
+Nothing here ever touches a database named ``*_dev`` or containing ``prod``. When MariaDB is
+unreachable the MariaDB half is skipped, except under ``CI=true``, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, delete, text
+
+from themepark_tracker.db import tables
+from themepark_tracker.db.engine import make_engine
+
+MARIADB_SERVER_URL = os.environ.get(
+    "TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/?charset=utf8mb4"
+)
+
+
+def assert_throwaway(name: str) -> None:
+    if name.endswith("_dev") or "prod" in name:
+        raise RuntimeError(f"refusing to touch database {name!r} from the test suite")
+
+
+def mariadb_reachable_or_skip() -> None:
+    server = make_engine(MARIADB_SERVER_URL)
+    try:
+        with server.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "unreachable"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"MariaDB is unreachable under CI=true: {exc}")
+        pytest.skip(f"MariaDB unreachable: {exc}")
+    finally:
+        server.dispose()
+
+
+def create_throwaway_mariadb(prefix: str = "tpt_test") -> str:
+    """Create an empty database and return its URL."""
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+    assert_throwaway(name)
+    server = make_engine(MARIADB_SERVER_URL)
+    with server.begin() as conn:
+        conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+    server.dispose()
+    return MARIADB_SERVER_URL.replace("/?", f"/{name}?")
+
+
+def drop_throwaway_mariadb(url: str) -> None:
+    name = url.split("/")[-1].split("?")[0]
+    assert_throwaway(name)
+    server = make_engine(MARIADB_SERVER_URL)
+    with server.begin() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+    server.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "mariadb"])
+def session_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                   ) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
+        engine = make_engine(f"sqlite:///{path}")
+        tables.metadata.create_all(engine)
+        yield engine
+        engine.dispose()
+        return
+    mariadb_reachable_or_skip()
+    url = create_throwaway_mariadb()
+    engine = make_engine(url)
+    try:
+        tables.metadata.create_all(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        drop_throwaway_mariadb(url)
+
+
+@pytest.fixture
+def engine(session_engine: Engine) -> Iterator[Engine]:
+    """An empty schema on the dialect under test; emptied again after the test."""
+    yield session_engine
+    with session_engine.begin() as conn:
+        for table in reversed(tables.metadata.sorted_tables):
+            conn.execute(delete(table))
