@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +29,7 @@ def setup_logging(verbose: bool = False) -> None:
         datefmt="%Y-%m-%d %H:%M:%S",
         stream=sys.stderr,
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 class Context:
@@ -194,6 +195,68 @@ def export_cmd(ctx: Context, directory: Path) -> None:
     from themepark_tracker.transfer import export_dir
 
     click.echo(export_dir(ctx.engine, directory).describe())
+
+
+# --- aggregation ----------------------------------------------------------------------------
+
+
+@main.command("aggregate-hourly")
+@click.option("--hour", type=HourType(), default=None,
+              help='UTC hour "YYYY-MM-DD HH:MM:SS" (or ...THH:MM:SSZ). Default: every hour due.')
+@click.option("--force", is_flag=True, help="Aggregate an hour that has not finished yet.")
+@pass_ctx
+@friendly_errors
+def aggregate_hourly_cmd(ctx: Context, hour: datetime | None, force: bool) -> None:
+    """Aggregate finished UTC hours into park_hourly_stats and ride_hourly_stats.
+
+    Without --hour: the last complete hour, plus earlier hours with snapshots but no
+    aggregate or marked by late data. Safe to re-run: rows are upserted."""
+    from themepark_tracker.aggregate.hourly import run_hourly
+
+    done = run_hourly(ctx.engine, ctx.settings.collection_interval_minutes, hour=hour,
+                      force=force,
+                      lookback=timedelta(days=ctx.settings.raw_retention_days))
+    parks = sum(c.parks for c in done)
+    rides = sum(c.rides for c in done)
+    click.echo(f"Aggregated {len(done)} hour(s): {parks:,} park rows, {rides:,} ride rows")
+
+
+@main.command("backfill-hourly")
+@click.option("--days", type=click.IntRange(1, 3650), default=None,
+              help="The N days before the hour of the newest snapshot.")
+@click.option("--start", type=HourType(), default=None, help="First UTC hour (included).")
+@click.option("--end", type=HourType(), default=None, help="Last UTC hour (included).")
+@pass_ctx
+@friendly_errors
+def backfill_hourly_cmd(ctx: Context, days: int | None, start: datetime | None,
+                        end: datetime | None) -> None:
+    """Aggregate past hours, newest first (one UTC day per statement)."""
+    from themepark_tracker.aggregate.backfill import backfill
+
+    if days is None and start is None and end is None:
+        raise click.UsageError("give --days N, or --start and/or --end")
+    if days is not None and (start is not None or end is not None):
+        raise click.UsageError("--days cannot be combined with --start/--end")
+    summary = backfill(ctx.engine, ctx.settings.collection_interval_minutes, days=days,
+                       start=start, end=end)
+    click.echo(summary.describe())
+
+
+@main.command("aggregate-daily")
+@click.option("--date", "stat_date", type=DateType(), default=None,
+              help="Park-local date YYYY-MM-DD. Default: every park-day due.")
+@click.option("--force", is_flag=True, help="Aggregate a local day that has not ended yet.")
+@pass_ctx
+@friendly_errors
+def aggregate_daily_cmd(ctx: Context, stat_date: date | None, force: bool) -> None:
+    """Aggregate each park's ended local days into park_daily_stats and ride_daily_stats."""
+    from themepark_tracker.aggregate.daily import run_daily
+
+    done = run_daily(ctx.engine, ctx.settings.collection_interval_minutes,
+                     stat_date=stat_date, force=force)
+    parks = sum(c.parks for c in done)
+    rides = sum(c.rides for c in done)
+    click.echo(f"Aggregated {len(done)} date(s): {parks:,} park-days, {rides:,} ride-days")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -77,3 +77,57 @@ def offline_sql(from_rev: str | None, to_rev: str, dialect: str = "mysql") -> st
     span = f"{from_rev}:{to_rev}" if from_rev else to_rev
     command.upgrade(cfg, span, sql=True)
     return buffer.getvalue()
+
+
+# Server defaults that mean the same but read back differently. MariaDB reflects
+# ``DEFAULT now()`` as ``current_timestamp()`` and ``DEFAULT false`` as ``0``; SQLite reflects
+# what was written. Only these spellings are folded together, nothing else.
+_DEFAULT_SYNONYMS = {
+    "now()": "current_timestamp",
+    "current_timestamp()": "current_timestamp",
+    "false": "0",
+    "true": "1",
+}
+
+
+def _normalized_default(sql: str | None) -> str | None:
+    if sql is None:
+        return None
+    text = sql.strip().lower()
+    while text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    return _DEFAULT_SYNONYMS.get(text, text)
+
+
+def _compare_server_default(
+    _context: Any,
+    _inspected_column: Any,
+    _metadata_column: Any,
+    inspected_default: str | None,
+    _metadata_default: Any,
+    rendered_metadata_default: str | None,
+) -> bool | None:
+    """Alembic hook: False (equal) for the synonyms above, else None (Alembic decides)."""
+    if inspected_default is None or rendered_metadata_default is None:
+        return None
+    if _normalized_default(inspected_default) == _normalized_default(rendered_metadata_default):
+        return False
+    return None
+
+
+def schema_diffs(engine: Engine) -> list[Any]:
+    """Alembic's differences between the database and ``tables.metadata`` ([] when equal).
+
+    Compares tables, columns, types, nullability, server defaults, primary keys, unique
+    constraints, indexes and foreign keys (with their names).
+    """
+    from alembic.autogenerate import compare_metadata
+
+    from themepark_tracker.db.tables import metadata
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "compare_server_default": _compare_server_default},
+        )
+        return list(compare_metadata(context, metadata))

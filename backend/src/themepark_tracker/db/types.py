@@ -14,7 +14,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
-from sqlalchemy.types import Float
+from sqlalchemy.types import Double
 
 from themepark_tracker import metrics
 
@@ -58,7 +58,7 @@ def _hour_floor_mysql(element: hour_floor, compiler: SQLCompiler, **kw: Any) -> 
 class round_half_up(GenericFunction[Any]):
     """``round_half_up(x, places)`` with the same result as ``metrics.round_half_up``."""
 
-    type = Float()
+    type = Double()
     inherit_cache = True
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, text
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.dml import Insert
@@ -44,17 +44,19 @@ def upsert_from_select(
     columns: Sequence[str],
     select: Select[Any],
     key: Sequence[str],
+    params: Mapping[str, Any] | None = None,
 ) -> int:
     """``INSERT INTO table (columns) SELECT ... `` with the upsert clause; returns rows affected.
 
-    ``select`` must have a WHERE clause (SQLite's parser needs one before ON CONFLICT)."""
+    """
     update = [c for c in columns if c not in key]
     if conn.dialect.name == "sqlite":
-        stmt = sqlite.insert(table).from_select(list(columns), select)
+        # SQLite's parser needs a WHERE before ON CONFLICT in INSERT ... SELECT.
+        stmt = sqlite.insert(table).from_select(list(columns), select.where(text("1 = 1")))
         stmt = stmt.on_conflict_do_update(
             index_elements=list(key), set_={c: stmt.excluded[c] for c in update}
         )
     else:
         stmt = mysql.insert(table).from_select(list(columns), select)
         stmt = stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in update})
-    return conn.execute(stmt).rowcount
+    return conn.execute(stmt, dict(params or {})).rowcount

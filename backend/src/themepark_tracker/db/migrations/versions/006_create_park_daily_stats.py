@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("open_snapshot_count", sa.Integer(), nullable=False),
         sa.Column("park_was_open", sa.Boolean(), nullable=False),
         sa.Column("operating_minutes", sa.Integer(), nullable=False),
-        sa.Column("shame_score_sum", sa.Float(), nullable=False),
+        sa.Column("shame_score_sum", sa.Double(), nullable=False),
         sa.Column("shame_score", Dec(3, 1), nullable=True),
         sa.Column("avg_wait_time_minutes", Dec(6, 2), nullable=True),
         sa.Column("peak_wait_time", sa.Integer(), nullable=True),
@@ -61,5 +61,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_park_daily_stats_stat_date"), table_name="park_daily_stats")
+    # Dropping a table drops its indexes (MariaDB refuses to drop an index a foreign key uses).
     op.drop_table("park_daily_stats")

@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("snapshot_count", sa.Integer(), nullable=False),
         sa.Column("open_snapshot_count", sa.Integer(), nullable=False),
         sa.Column("park_was_open", sa.Boolean(), nullable=False),
-        sa.Column("shame_score_sum", sa.Float(), nullable=False),
+        sa.Column("shame_score_sum", sa.Double(), nullable=False),
         sa.Column("shame_score", Dec(3, 1), nullable=True),
         sa.Column("avg_wait_time_minutes", Dec(6, 2), nullable=True),
         sa.Column("wait_sum", sa.Integer(), nullable=False),
@@ -97,10 +97,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(
-        op.f("ix_ride_hourly_stats_park_id_hour_start_utc"), table_name="ride_hourly_stats"
-    )
-    op.drop_index(op.f("ix_ride_hourly_stats_hour_start_utc"), table_name="ride_hourly_stats")
+    # Dropping a table drops its indexes (MariaDB refuses to drop an index a foreign key uses).
     op.drop_table("ride_hourly_stats")
-    op.drop_index(op.f("ix_park_hourly_stats_hour_start_utc"), table_name="park_hourly_stats")
     op.drop_table("park_hourly_stats")

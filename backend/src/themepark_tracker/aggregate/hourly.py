@@ -1,0 +1,155 @@
+"""The hourly job (SPEC §3): raw snapshots of UTC hours -> park_hourly_stats, ride_hourly_stats.
+
+Set-based: one INSERT ... SELECT ... upsert per table for a whole range of hours, in one
+transaction. Re-running an hour overwrites its rows with a fresh computation; there is no
+"skip if a row exists". This module is the only writer of both hourly tables.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Engine, Table, delete, func, literal, select, text
+
+from themepark_tracker.aggregate import sql
+from themepark_tracker.aggregate.runlog import HOURLY, logged_run
+from themepark_tracker.db import tables as t
+from themepark_tracker.db.lock import job_lock
+from themepark_tracker.db.types import UtcDateTime, hour_floor
+from themepark_tracker.db.upsert import upsert_from_select
+from themepark_tracker.errors import UserError
+from themepark_tracker.ingest.catalog import utcnow
+
+logger = logging.getLogger(__name__)
+
+HOUR = timedelta(hours=1)
+HOUR_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+#: MariaDB's stock tmp_table_size (16M) spills a week's GROUP BY to disk; jobs raise it for
+#: their own session only (docs/performance.md).
+MYSQL_JOB_SESSION = (
+    "SET SESSION tmp_table_size = 268435456",
+    "SET SESSION max_heap_table_size = 268435456",
+)
+
+
+@dataclass(frozen=True)
+class HourCount:
+    hour: datetime
+    parks: int
+    rides: int
+
+
+def floor_hour(instant: datetime) -> datetime:
+    return instant.replace(minute=0, second=0, microsecond=0)
+
+
+def prepare_job_session(conn: Connection) -> None:
+    if conn.dialect.name != "sqlite":
+        for statement in MYSQL_JOB_SESSION:
+            conn.execute(text(statement))
+
+
+def aggregate_range(
+    conn: Connection, start: datetime, end: datetime, interval_minutes: int,
+    started: datetime | None = None,
+) -> list[HourCount]:
+    """Aggregate every UTC hour in [start, end) inside the caller's transaction and clear their
+    stale marks made before ``started``. Returns the rows per hour, newest first."""
+    prepare_job_session(conn)
+    params = {"interval_minutes": interval_minutes}
+    ride_stmt = sql.ride_hourly_select(start, end)
+    park_stmt = sql.park_hourly_select(start, end)
+    now = utcnow()
+    stamp = literal(now, UtcDateTime).label("updated_at")
+    upsert_from_select(
+        conn, t.ride_hourly_stats, (*sql.RIDE_HOURLY_COLUMNS, "updated_at"),
+        ride_stmt.add_columns(stamp), key=["ride_id", "hour_start_utc"], params=params,
+    )
+    upsert_from_select(
+        conn, t.park_hourly_stats, (*sql.PARK_HOURLY_COLUMNS, "updated_at"),
+        park_stmt.add_columns(stamp), key=["park_id", "hour_start_utc"], params=params,
+    )
+    marks = t.stale_hours
+    conn.execute(delete(marks).where(
+        marks.c.hour_start_utc >= start, marks.c.hour_start_utc < end,
+        marks.c.marked_at < (started or now),
+    ))
+    return _counts(conn, start, end)
+
+
+def _counts(conn: Connection, start: datetime, end: datetime) -> list[HourCount]:
+    def per_hour(table: Table) -> dict[datetime, int]:
+        return dict(conn.execute(
+            select(table.c.hour_start_utc, func.count())
+            .where(table.c.hour_start_utc >= start, table.c.hour_start_utc < end)
+            .group_by(table.c.hour_start_utc)
+        ).all())
+
+    parks = per_hour(t.park_hourly_stats)
+    rides = per_hour(t.ride_hourly_stats)
+    return [HourCount(h, parks[h], rides.get(h, 0)) for h in sorted(parks, reverse=True)]
+
+
+def check_finished(hour: datetime, now: datetime, force: bool) -> None:
+    if hour + HOUR > now and not force:
+        raise UserError(
+            f"hour {hour:{HOUR_FORMAT}} has not finished yet (it ends at "
+            f"{hour + HOUR:{HOUR_FORMAT}} UTC, now is {now:{HOUR_FORMAT}} UTC); "
+            "use --force to aggregate the partial hour anyway"
+        )
+
+
+def aggregate_hour(
+    engine: Engine, hour: datetime, interval_minutes: int, *, force: bool = False,
+    now: datetime | None = None,
+) -> HourCount:
+    """Aggregate one finished UTC hour in one transaction, logged in aggregation_log."""
+    now = now or utcnow()
+    check_finished(hour, now, force)
+    with logged_run(engine, HOURLY, f"{hour:{HOUR_FORMAT}}") as run, engine.begin() as conn:
+        counts = aggregate_range(conn, hour, hour + HOUR, interval_minutes, started=now)
+        count = counts[0] if counts else HourCount(hour, 0, 0)
+        run.parks_processed, run.rides_processed = count.parks, count.rides
+    logger.info("Hour %s: %d parks, %d rides processed", f"{hour:{HOUR_FORMAT}}",
+                count.parks, count.rides)
+    return count
+
+
+def hours_due(engine: Engine, now: datetime, lookback: timedelta) -> list[datetime]:
+    """The last complete hour, plus earlier complete hours within ``lookback`` that have
+    snapshots but no aggregate, or were marked stale by ingest. Oldest first."""
+    last_complete = floor_hour(now) - HOUR
+    since = floor_hour(now - lookback)
+    pas = t.park_activity_snapshots
+    with engine.connect() as conn:
+        with_data = set(conn.execute(
+            select(hour_floor(pas.c.recorded_at)).distinct()
+            .where(pas.c.recorded_at >= since, pas.c.recorded_at < last_complete + HOUR)
+        ).scalars())
+        aggregated = set(conn.execute(
+            select(t.park_hourly_stats.c.hour_start_utc).distinct()
+            .where(t.park_hourly_stats.c.hour_start_utc >= since)
+        ).scalars())
+        marked = set(conn.execute(
+            select(t.stale_hours.c.hour_start_utc)
+            .where(t.stale_hours.c.hour_start_utc <= last_complete)
+        ).scalars())
+    due = (with_data - aggregated) | marked | {last_complete}
+    return sorted(due)
+
+
+def run_hourly(
+    engine: Engine, interval_minutes: int, *, hour: datetime | None = None, force: bool = False,
+    lookback: timedelta = timedelta(days=90), now: datetime | None = None,
+) -> list[HourCount]:
+    """The ``aggregate-hourly`` command: one given hour, or every hour that is due."""
+    now = now or utcnow()
+    with job_lock(engine, "aggregate-hourly"):
+        hours: Iterable[datetime] = [hour] if hour is not None else hours_due(
+            engine, now, lookback
+        )
+        return [aggregate_hour(engine, h, interval_minutes, force=force, now=now) for h in hours]

@@ -1,0 +1,293 @@
+"""The aggregation queries (SPEC §3, §4) as SQLAlchemy Core selects, for one time range.
+
+Each function returns a SELECT producing exactly the rows the aggregate tables hold. The
+hourly job upserts them; ``verify`` recomputes them and compares. Ride rows are grouped from
+the raw ride snapshots; park rows combine the park snapshots (scores, weights) with the
+ride groups (waits, distinct rides). Nothing here converts time zones: the park-local date was
+stored next to each snapshot by ingest.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Double,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.sql import ColumnElement, Select
+
+from themepark_tracker import metrics
+from themepark_tracker.db import tables as t
+from themepark_tracker.db.types import hour_floor, round_half_up
+
+rss = t.ride_status_snapshots
+pas = t.park_activity_snapshots
+
+# The collection interval is a bound parameter, never a literal (SPEC §1: a setting).
+INTERVAL = bindparam("interval_minutes", type_=Double())
+
+
+def _flag(cond: ColumnElement[Any]) -> ColumnElement[int]:
+    return case((cond, 1), else_=0)
+
+
+def _ratio(num: ColumnElement[Any], den: ColumnElement[Any], places: int,
+           scale: float = 1.0) -> ColumnElement[Any]:
+    """round_half_up(scale * num / den, places), NULL when den is 0."""
+    return case(
+        (den > 0, round_half_up(literal(scale) * cast(num, Double) / den, places)),
+        else_=None,
+    )
+
+
+def _hours(snapshots: ColumnElement[Any]) -> ColumnElement[Any]:
+    """snapshots × I / 60, rounded to 2 places (SPEC §6)."""
+    return round_half_up(cast(snapshots, Double) * INTERVAL / 60, 2)
+
+
+def _instant_shame() -> ColumnElement[Any]:
+    """s(t) at full precision, 0 when closed (closed snapshots are excluded by the sums)."""
+    return case(
+        (and_(pas.c.park_appears_open, pas.c.active_weight > 0),
+         literal(float(metrics.SHAME_SCALE)) * cast(pas.c.down_weight, Double)
+         / pas.c.active_weight),
+        else_=0.0,
+    )
+
+
+def _ride_groups(bucket: ColumnElement[Any], where: ColumnElement[bool]) -> Select[Any]:
+    """Per ride and bucket: the raw counts and sums every ride row is made of."""
+    operating = and_(rss.c.park_open, rss.c.status == metrics.OPERATING)
+    waited = and_(operating, rss.c.wait_time.is_not(None))
+    return (
+        select(
+            rss.c.ride_id.label("ride_id"),
+            bucket.label("bucket"),
+            func.count().label("snapshot_count"),
+            func.sum(_flag(rss.c.park_open)).label("open_snapshot_count"),
+            func.sum(_flag(operating)).label("operating_snapshots"),
+            func.sum(_flag(rss.c.counted_down)).label("down_snapshots"),
+            func.sum(case((waited, rss.c.wait_time), else_=0)).label("wait_sum"),
+            func.sum(_flag(waited)).label("wait_count"),
+            func.max(case((waited, rss.c.wait_time), else_=None)).label("max_wait_time"),
+        )
+        .where(where)
+        .group_by(rss.c.ride_id, bucket)
+    )
+
+
+def _park_buckets(bucket: ColumnElement[Any], where: ColumnElement[bool]) -> Select[Any]:
+    """Per park and bucket: snapshot counts, the shame sum and the weights."""
+    open_ = pas.c.park_appears_open
+    return (
+        select(
+            pas.c.park_id.label("park_id"),
+            bucket.label("bucket"),
+            func.count().label("snapshot_count"),
+            func.sum(_flag(open_)).label("open_snapshot_count"),
+            func.sum(_instant_shame()).label("shame_score_sum"),
+            func.sum(case((open_, pas.c.rides_down), else_=0)).label("down_snapshots"),
+            func.sum(case((open_, pas.c.down_weight), else_=0)).label("weighted_down_snapshots"),
+            func.max(case((open_, pas.c.active_weight), else_=None)).label("effective_weight"),
+        )
+        .where(where)
+        .group_by(pas.c.park_id, bucket)
+    )
+
+
+def _ride_rows(parks_sub: Any, rides_sub: Any, bucket_name: str) -> Select[Any]:
+    """One row per attraction per bucket in which its park has a snapshot (SPEC §3)."""
+    r = t.rides
+    g = rides_sub
+    operating = func.coalesce(g.c.operating_snapshots, 0)
+    down = func.coalesce(g.c.down_snapshots, 0)
+    wait_sum = func.coalesce(g.c.wait_sum, 0)
+    wait_count = func.coalesce(g.c.wait_count, 0)
+    return (
+        select(
+            r.c.ride_id,
+            r.c.park_id,
+            parks_sub.c.bucket.label(bucket_name),
+            func.coalesce(g.c.snapshot_count, 0).label("snapshot_count"),
+            func.coalesce(g.c.open_snapshot_count, 0).label("open_snapshot_count"),
+            operating.label("operating_snapshots"),
+            down.label("down_snapshots"),
+            _hours(down).label("downtime_hours"),
+            _ratio(operating, operating + down, 2, 100.0).label("uptime_percentage"),
+            _ratio(wait_sum, wait_count, 2).label("avg_wait_time_minutes"),
+            g.c.max_wait_time.label("max_wait_time"),
+            wait_sum.label("wait_sum"),
+            wait_count.label("wait_count"),
+            (operating + down > 0).label("ride_operated"),
+        )
+        .select_from(
+            parks_sub.join(r, and_(r.c.park_id == parks_sub.c.park_id,
+                                   r.c.category == metrics.ATTRACTION))
+            .outerjoin(g, and_(g.c.ride_id == r.c.ride_id, g.c.bucket == parks_sub.c.bucket))
+        )
+        .where(parks_sub.c.snapshot_count > 0)
+    )
+
+
+def _park_rows(parks_sub: Any, rides_sub: Any, bucket_name: str) -> Select[Any]:
+    """One row per park per bucket: park snapshot sums plus the ride groups' waits and
+    distinct rides."""
+    g = rides_sub
+    per_park = (
+        select(
+            t.rides.c.park_id,
+            g.c.bucket,
+            func.sum(g.c.wait_sum).label("wait_sum"),
+            func.sum(g.c.wait_count).label("wait_count"),
+            func.sum(_flag(g.c.operating_snapshots > 0)).label("rides_operating"),
+            func.sum(_flag(g.c.down_snapshots > 0)).label("rides_down"),
+            func.sum(_flag(g.c.operating_snapshots + g.c.down_snapshots > 0))
+            .label("rides_operated"),
+            func.sum(g.c.operating_snapshots).label("operating_snapshots"),
+            func.max(g.c.max_wait_time).label("max_wait_time"),
+        )
+        .select_from(g.join(t.rides, and_(t.rides.c.ride_id == g.c.ride_id,
+                                          t.rides.c.category == metrics.ATTRACTION)))
+        .group_by(t.rides.c.park_id, g.c.bucket)
+        .subquery("per_park")
+    )
+    p = parks_sub
+    wait_sum = func.coalesce(per_park.c.wait_sum, 0)
+    wait_count = func.coalesce(per_park.c.wait_count, 0)
+    open_count = p.c.open_snapshot_count
+    return (
+        select(
+            p.c.park_id,
+            p.c.bucket.label(bucket_name),
+            p.c.snapshot_count,
+            open_count.label("open_snapshot_count"),
+            (open_count > 0).label("park_was_open"),
+            p.c.shame_score_sum,
+            _ratio(p.c.shame_score_sum, open_count, 1).label("shame_score"),
+            _ratio(wait_sum, wait_count, 2).label("avg_wait_time_minutes"),
+            wait_sum.label("wait_sum"),
+            wait_count.label("wait_count"),
+            func.coalesce(per_park.c.rides_operating, 0).label("rides_operating"),
+            func.coalesce(per_park.c.rides_down, 0).label("rides_down"),
+            func.coalesce(per_park.c.rides_operated, 0).label("rides_operated"),
+            func.coalesce(per_park.c.operating_snapshots, 0).label("operating_snapshots"),
+            per_park.c.max_wait_time.label("max_wait_time"),
+            p.c.down_snapshots,
+            p.c.weighted_down_snapshots,
+            _hours(p.c.down_snapshots).label("total_downtime_hours"),
+            _hours(p.c.weighted_down_snapshots).label("weighted_downtime_hours"),
+            p.c.effective_weight.label("effective_park_weight"),
+        )
+        .select_from(p.outerjoin(per_park, and_(per_park.c.park_id == p.c.park_id,
+                                                per_park.c.bucket == p.c.bucket)))
+        .where(p.c.snapshot_count > 0)
+    )
+
+
+# --- hourly (SPEC §3) ---------------------------------------------------------------------------
+
+PARK_HOURLY_COLUMNS = (
+    "park_id", "hour_start_utc", "snapshot_count", "open_snapshot_count", "park_was_open",
+    "shame_score_sum", "shame_score", "avg_wait_time_minutes", "wait_sum", "wait_count",
+    "rides_operating", "rides_down", "down_snapshots", "weighted_down_snapshots",
+    "total_downtime_hours", "weighted_downtime_hours", "effective_park_weight",
+)
+RIDE_HOURLY_COLUMNS = (
+    "ride_id", "park_id", "hour_start_utc", "snapshot_count", "open_snapshot_count",
+    "operating_snapshots", "down_snapshots", "downtime_hours", "uptime_percentage",
+    "avg_wait_time_minutes", "max_wait_time", "wait_sum", "wait_count", "ride_operated",
+)
+
+
+def _hourly_subqueries(start: datetime, end: datetime) -> tuple[Any, Any]:
+    parks_sub = _park_buckets(
+        hour_floor(pas.c.recorded_at), and_(pas.c.recorded_at >= start, pas.c.recorded_at < end)
+    ).subquery("park_hours")
+    rides_sub = _ride_groups(
+        hour_floor(rss.c.recorded_at), and_(rss.c.recorded_at >= start, rss.c.recorded_at < end)
+    ).subquery("ride_hours")
+    return parks_sub, rides_sub
+
+
+def park_hourly_select(start: datetime, end: datetime) -> Select[Any]:
+    """park_hourly_stats rows for every UTC hour in [start, end)."""
+    parks_sub, rides_sub = _hourly_subqueries(start, end)
+    rows = _park_rows(parks_sub, rides_sub, "hour_start_utc").subquery("rows")
+    return select(*(rows.c[c] for c in PARK_HOURLY_COLUMNS))
+
+
+def ride_hourly_select(start: datetime, end: datetime) -> Select[Any]:
+    """ride_hourly_stats rows for every UTC hour in [start, end)."""
+    parks_sub, rides_sub = _hourly_subqueries(start, end)
+    rows = _ride_rows(parks_sub, rides_sub, "hour_start_utc").subquery("rows")
+    return select(*(rows.c[c] for c in RIDE_HOURLY_COLUMNS))
+
+
+# --- daily (SPEC §4) ----------------------------------------------------------------------------
+
+PARK_DAILY_COLUMNS = (
+    "park_id", "stat_date", "snapshot_count", "open_snapshot_count", "park_was_open",
+    "operating_minutes", "shame_score_sum", "shame_score", "avg_wait_time_minutes",
+    "peak_wait_time", "wait_sum", "wait_count", "rides_operated", "rides_with_downtime",
+    "operating_snapshots", "down_snapshots", "weighted_down_snapshots", "total_downtime_hours",
+    "weighted_downtime_hours", "uptime_percentage", "effective_park_weight",
+)
+RIDE_DAILY_COLUMNS = (
+    "ride_id", "park_id", "stat_date", "snapshot_count", "open_snapshot_count",
+    "operating_snapshots", "down_snapshots", "operating_minutes", "downtime_hours",
+    "uptime_percentage", "avg_wait_time_minutes", "peak_wait_time", "wait_sum", "wait_count",
+    "ride_operated",
+)
+
+
+def _daily_subqueries(park_days: list[tuple[int, date]]) -> tuple[Any, Any]:
+    park_ids = sorted({p for p, _ in park_days})
+    dates = sorted({d for _, d in park_days})
+    parks_where = and_(pas.c.park_id.in_(park_ids), pas.c.local_date.in_(dates))
+    rides_where = and_(rss.c.park_id.in_(park_ids), rss.c.local_date.in_(dates))
+    parks_sub = _park_buckets(pas.c.local_date, parks_where).subquery("park_days")
+    rides_sub = _ride_groups(rss.c.local_date, rides_where).subquery("ride_days")
+    return parks_sub, rides_sub
+
+
+def park_daily_select(park_days: list[tuple[int, date]]) -> Select[Any]:
+    """park_daily_stats rows for the given (park, local date) pairs (and possibly other pairs
+    made of the same parks and dates: callers filter or accept them)."""
+    parks_sub, rides_sub = _daily_subqueries(park_days)
+    rows = _park_rows(parks_sub, rides_sub, "stat_date").subquery("rows")
+    operating = rows.c.operating_snapshots
+    return select(
+        rows.c.park_id, rows.c.stat_date, rows.c.snapshot_count, rows.c.open_snapshot_count,
+        rows.c.park_was_open,
+        (rows.c.open_snapshot_count * INTERVAL).label("operating_minutes"),
+        rows.c.shame_score_sum, rows.c.shame_score, rows.c.avg_wait_time_minutes,
+        rows.c.max_wait_time.label("peak_wait_time"), rows.c.wait_sum, rows.c.wait_count,
+        rows.c.rides_operated, rows.c.rides_down.label("rides_with_downtime"),
+        operating.label("operating_snapshots"), rows.c.down_snapshots,
+        rows.c.weighted_down_snapshots, rows.c.total_downtime_hours,
+        rows.c.weighted_downtime_hours,
+        _ratio(operating, operating + rows.c.down_snapshots, 2, 100.0)
+        .label("uptime_percentage"),
+        rows.c.effective_park_weight,
+    )
+
+
+def ride_daily_select(park_days: list[tuple[int, date]]) -> Select[Any]:
+    parks_sub, rides_sub = _daily_subqueries(park_days)
+    rows = _ride_rows(parks_sub, rides_sub, "stat_date").subquery("rows")
+    return select(
+        rows.c.ride_id, rows.c.park_id, rows.c.stat_date, rows.c.snapshot_count,
+        rows.c.open_snapshot_count, rows.c.operating_snapshots, rows.c.down_snapshots,
+        (rows.c.operating_snapshots * INTERVAL).label("operating_minutes"),
+        rows.c.downtime_hours, rows.c.uptime_percentage, rows.c.avg_wait_time_minutes,
+        rows.c.max_wait_time.label("peak_wait_time"), rows.c.wait_sum, rows.c.wait_count,
+        rows.c.ride_operated,
+    )
