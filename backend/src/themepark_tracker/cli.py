@@ -259,5 +259,19 @@ def aggregate_daily_cmd(ctx: Context, stat_date: date | None, force: bool) -> No
     click.echo(f"Aggregated {len(done)} date(s): {parks:,} park-days, {rides:,} ride-days")
 
 
+@main.command("verify")
+@click.option("--days", type=click.IntRange(1, 3650), default=7, show_default=True)
+@pass_ctx
+@friendly_errors
+def verify_cmd(ctx: Context, days: int) -> None:
+    """Recompute hourly and daily rows from raw snapshots; exit 1 naming any mismatch."""
+    from themepark_tracker.aggregate.verify import verify
+
+    report = verify(ctx.engine, ctx.settings.collection_interval_minutes, days=days)
+    click.echo(report.describe())
+    if not report.ok:
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
