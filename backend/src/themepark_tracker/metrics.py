@@ -53,11 +53,14 @@ def themeparks_wiki_status(status: str | None) -> str:
     return normalised if normalised in STATUSES else UNKNOWN
 
 
+def is_stale(last_updated: datetime | None, recorded_at: datetime) -> bool:
+    """Upstream data more than an hour older than the cycle (SPEC §1)."""
+    return last_updated is not None and recorded_at - last_updated > STALE_AFTER
+
+
 def effective_status(status: str, last_updated: datetime | None, recorded_at: datetime) -> str:
-    """The status to store: UNKNOWN when upstream data is more than an hour older than the cycle."""
-    if last_updated is not None and recorded_at - last_updated > STALE_AFTER:
-        return UNKNOWN
-    return status
+    """The status to store: UNKNOWN when upstream data is stale."""
+    return UNKNOWN if is_stale(last_updated, recorded_at) else status
 
 
 # --- per snapshot (SPEC §2) -----------------------------------------------------------------

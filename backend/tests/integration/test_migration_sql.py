@@ -19,12 +19,12 @@ from types import ModuleType
 
 import pytest
 from sqlalchemy import Engine, inspect, text
+
 from tests.conftest import (
     create_throwaway_mariadb,
     drop_throwaway_mariadb,
     mariadb_reachable_or_skip,
 )
-
 from themepark_tracker.db import migrate, tables
 from themepark_tracker.db.engine import make_engine
 

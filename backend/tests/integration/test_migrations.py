@@ -16,12 +16,12 @@ import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, insert, inspect, select, text
+
 from tests.conftest import (
     create_throwaway_mariadb,
     drop_throwaway_mariadb,
     mariadb_reachable_or_skip,
 )
-
 from themepark_tracker.db import migrate, tables
 from themepark_tracker.db.engine import make_engine
 

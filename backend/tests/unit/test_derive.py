@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -56,21 +57,21 @@ def fold(
     return out
 
 
-def opens(rows: Sequence[str], **kw: object) -> list[bool]:
-    return [p.park_appears_open for _, p in fold(rows, **kw)]  # type: ignore[arg-type]
+def opens(rows: Sequence[str], **kw: Any) -> list[bool]:
+    return [p.park_appears_open for _, p in fold(rows, **kw)]
 
 
-def park(rows: Sequence[str], **kw: object) -> list[tuple]:
+def park(rows: Sequence[str], **kw: Any) -> list[tuple]:
     """(open, rides_open, rides_down, active_weight, down_weight, shame_score) per cycle."""
     return [
         (p.park_appears_open, p.rides_open, p.rides_down, p.active_weight, p.down_weight,
          p.shame_score)
-        for _, p in fold(rows, **kw)  # type: ignore[arg-type]
+        for _, p in fold(rows, **kw)
     ]
 
 
-def counted(rows: Sequence[str], **kw: object) -> list[list[bool]]:
-    return [[r.counted_down for r in rides] for rides, _ in fold(rows, **kw)]  # type: ignore
+def counted(rows: Sequence[str], **kw: Any) -> list[list[bool]]:
+    return [[r.counted_down for r in rides] for rides, _ in fold(rows, **kw)]
 
 
 # --- rule 1 without a schedule -----------------------------------------------------------------

@@ -103,8 +103,8 @@ def ingest_cycles(conn: Connection, cycles: Iterable[Cycle]) -> IngestSummary:
     for park_id, park_cycles in by_park.items():
         park = parks[park_id]
         if not park.reports_down and any(
-            r.status == metrics.DOWN for c in park_cycles for r in c.rides
-            if r.ride_id in park.weights
+            metrics.effective_status(r.status, r.last_updated, c.recorded_at) == metrics.DOWN
+            for c in park_cycles for r in c.rides if r.ride_id in park.weights
         ):
             # SPEC §1: a feed that has sent DOWN is down-reporting, from this day's start on.
             conn.execute(update(t.parks).where(t.parks.c.park_id == park_id)
@@ -160,7 +160,7 @@ def _readings(
             summary.dropped_readings += 1
             continue
         status = metrics.effective_status(obs.status, obs.last_updated, cycle.recorded_at)
-        if status != obs.status:
+        if metrics.is_stale(obs.last_updated, cycle.recorded_at):
             summary.stale_readings += 1
             quality.append({
                 "park_id": park.park_id, "ride_id": obs.ride_id,

@@ -1,0 +1,302 @@
+"""SPEC §8 files: their names and headers, and how one value is read and written.
+
+Reading is strict and explains itself: a bad value raises ``FieldError`` whose message names
+the column, the value and what is wrong; ``read_rows`` adds the file and line. Choices where
+SPEC §8 leaves room:
+
+- The header must hold exactly the file's columns, each once, in any order.
+- A UTF-8 byte-order mark is accepted; blank lines are skipped.
+- Booleans are ``true``/``false``/``1``/``0`` (any case).
+- Times are ISO-8601 with whole seconds. ``Z``, ``+00:00`` or no offset mean UTC; any other
+  offset is accepted and converted to UTC (``2025-12-04T18:05:00-05:00`` is 23:05:00Z).
+  Written times are always ``YYYY-MM-DDTHH:MM:SSZ``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import available_timezones
+
+from themepark_tracker.errors import UserError
+
+PARKS = "parks.csv"
+RIDES = "rides.csv"
+SCHEDULES = "schedules.csv"
+SNAPSHOTS = "snapshots.csv"
+
+HEADERS: dict[str, tuple[str, ...]] = {
+    PARKS: ("park_id", "name", "timezone", "operator", "country", "is_disney", "is_universal",
+            "reports_down", "queue_times_id", "latitude", "longitude"),
+    RIDES: ("ride_id", "park_id", "name", "tier", "category"),
+    SCHEDULES: ("park_id", "local_date", "opening_time_utc", "closing_time_utc",
+                "schedule_type"),
+    SNAPSHOTS: ("recorded_at", "ride_id", "status", "wait_time"),
+}
+#: Catalogue before what refers to it: the order files are read, checked and written in.
+FILE_ORDER = (PARKS, RIDES, SCHEDULES, SNAPSHOTS)
+
+#: A file stops being read after this many problems; one error then lists them all.
+MAX_PROBLEMS_PER_FILE = 20
+
+INT_MAX = 2**31 - 1  # INTEGER on MariaDB
+SMALLINT_MAX = 2**15 - 1  # wait_time is a SMALLINT
+
+EXAMPLE_TIME = "2025-12-04T23:05:00Z"
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?")
+_FLOAT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_EPOCH = datetime(1970, 1, 1)
+_ONE_SECOND = timedelta(seconds=1)
+
+
+class FieldError(ValueError):
+    """One value that cannot be used; the message says which column and why."""
+
+
+class CsvError(UserError):
+    """A folder that cannot be imported. ``problems`` are the messages, one per problem."""
+
+    def __init__(self, directory: Path, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"nothing was imported from {directory}; fix these problems first:\n"
+                         f"{lines}")
+
+
+@dataclass
+class Problems:
+    """The problems found in one file, each as ``<file> line <n>: <what>``."""
+
+    file: str
+    messages: list[str] = field(default_factory=list)
+    stopped: bool = False
+
+    def add(self, line: int | None, message: str) -> None:
+        where = self.file if line is None else f"{self.file} line {line}"
+        self.messages.append(f"{where}: {message}")
+        if len(self.messages) >= MAX_PROBLEMS_PER_FILE:
+            self.stopped = True
+
+    def report(self) -> list[str]:
+        if not self.stopped:
+            return list(self.messages)
+        return [*self.messages,
+                f"{self.file}: stopped reading after {MAX_PROBLEMS_PER_FILE} problems"]
+
+
+# --- reading a file ----------------------------------------------------------------------------
+
+
+def read_rows(path: Path, problems: Problems) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line number, values in HEADERS order)`` for each data row of ``path``.
+
+    Problems with the file itself (empty, header, field count, encoding, CSV syntax) go to
+    ``problems``; reading stops once ``problems.stopped`` (the caller's problems count too).
+    """
+    columns = HEADERS[problems.file]
+    line = 0
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh, strict=True)
+            header = next(reader, None)
+            if header is None:
+                problems.add(None, f"the file is empty; the first line must be the header "
+                                   f"{','.join(columns)}")
+                return
+            positions = _header_positions(header, columns, problems)
+            if positions is None:
+                return
+            in_order = positions == list(range(len(columns)))
+            for values in reader:
+                line = reader.line_num
+                if not values or values == [""]:
+                    continue
+                if len(values) != len(columns):
+                    problems.add(line, f"{len(values)} values where the header has "
+                                       f"{len(columns)} columns")
+                elif in_order:
+                    yield line, values
+                else:
+                    yield line, [values[p] for p in positions]
+                if problems.stopped:
+                    return
+    except UnicodeDecodeError:
+        problems.add(*_undecodable(path))
+    except csv.Error as exc:
+        problems.add(line + 1, f"not valid CSV ({exc})")
+
+
+def _header_positions(header: list[str], columns: tuple[str, ...], problems: Problems
+                      ) -> list[int] | None:
+    names = [h.strip() for h in header]
+    missing = [c for c in columns if c not in names]
+    extra = [n for n in names if n not in columns]
+    doubled = sorted({n for n in names if names.count(n) > 1})
+    if not (missing or extra or doubled):
+        return [names.index(c) for c in columns]
+    parts = []
+    if missing:
+        parts.append("missing column(s) " + ", ".join(missing))
+    if extra:
+        parts.append("unexpected column(s) " + ", ".join(repr(e) for e in extra))
+    if doubled:
+        parts.append("repeated column(s) " + ", ".join(doubled))
+    problems.add(1, f"header has {'; '.join(parts)}; expected {','.join(columns)}")
+    return None
+
+
+def _undecodable(path: Path) -> tuple[int, str]:
+    """Where the first byte that is not UTF-8 is: (line, message)."""
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return number, (f"not UTF-8 (byte 0x{raw[exc.start]:02x} at character "
+                                f"{exc.start + 1}); save the file as UTF-8")
+    return 1, "not UTF-8; save the file as UTF-8"  # pragma: no cover - decode failed above
+
+
+# --- one value ---------------------------------------------------------------------------------
+
+
+def parse_int(value: str, column: str, minimum: int = 0, maximum: int = INT_MAX) -> int:
+    text = value.strip()
+    digits = text[1:] if text[:1] == "-" else text
+    if not (digits.isascii() and digits.isdigit()):
+        raise FieldError(f"{column} {value!r} is not a whole number")
+    number = int(text)
+    if not minimum <= number <= maximum:
+        raise FieldError(f"{column} {number} is out of range ({minimum} to {maximum})")
+    return number
+
+
+def parse_id(value: str, column: str) -> int:
+    return parse_int(value, column, minimum=1)
+
+
+def parse_optional_id(value: str, column: str) -> int | None:
+    return None if value.strip() == "" else parse_id(value, column)
+
+
+def parse_bool(value: str, column: str) -> bool:
+    text = value.strip().lower()
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    raise FieldError(f"{column} {value!r} is not true, false, 1 or 0")
+
+
+def parse_optional_float(value: str, column: str, limit: float) -> float | None:
+    text = value.strip()
+    if text == "":
+        return None
+    if not _FLOAT.fullmatch(text):
+        raise FieldError(f"{column} {value!r} is not a number")
+    number = float(text)
+    if not -limit <= number <= limit:
+        raise FieldError(f"{column} {number} is out of range (-{limit:g} to {limit:g})")
+    return number
+
+
+def parse_text(value: str, column: str, max_length: int) -> str:
+    if value.strip() == "":
+        raise FieldError(f"{column} is empty")
+    if len(value) > max_length:
+        raise FieldError(f"{column} is longer than {max_length} characters")
+    return value
+
+
+def parse_optional_text(value: str, column: str, max_length: int) -> str | None:
+    return None if value.strip() == "" else parse_text(value, column, max_length)
+
+
+def parse_choice(value: str, column: str, choices: Sequence[str]) -> str:
+    if value not in choices:
+        raise FieldError(f"{column} {value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+def parse_tier(value: str, column: str = "tier") -> int | None:
+    text = value.strip()
+    if text == "":
+        return None
+    if text not in ("1", "2", "3"):
+        raise FieldError(f"{column} {value!r} is not one of 1, 2, 3 (or empty: unclassified)")
+    return int(text)
+
+
+def parse_timezone(value: str, column: str = "timezone") -> str:
+    if value not in _zones():
+        raise FieldError(f"{column} {value!r} is not an IANA time zone like Europe/Paris")
+    return value
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def parse_date(value: str, column: str) -> date:
+    text = value.strip()
+    try:
+        if not _DATE.fullmatch(text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise FieldError(f"{column} {value!r} is not a date like 2025-12-04") from None
+
+
+def parse_instant(value: str, column: str) -> datetime:
+    """An ISO-8601 time as naive UTC (see the module docstring for offsets)."""
+    text = value.strip()
+    try:
+        if not _TIME.fullmatch(text):
+            raise ValueError
+        instant = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
+    except ValueError:
+        raise FieldError(f"{column} {value!r} is not an ISO-8601 time like {EXAMPLE_TIME}"
+                         ) from None
+    if instant.microsecond:
+        raise FieldError(f"{column} {value!r} has fractions of a second; use whole seconds")
+    if instant.tzinfo is not None:
+        instant = instant.astimezone(UTC).replace(tzinfo=None)
+    return instant
+
+
+def epoch_seconds(instant: datetime) -> int:
+    """Seconds since 1970 of a naive-UTC time (how the import stages times compactly)."""
+    return (instant - _EPOCH) // _ONE_SECOND
+
+
+def from_epoch_seconds(seconds: int) -> datetime:
+    return _EPOCH + seconds * _ONE_SECOND
+
+
+# --- writing a value ---------------------------------------------------------------------------
+
+
+def format_instant(instant: datetime) -> str:
+    return f"{instant:%Y-%m-%dT%H:%M:%S}Z"
+
+
+def format_value(value: object) -> str:
+    """How the export writes one value; ``read`` with the matching parser gives it back."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, datetime):
+        return format_instant(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
