@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS park_hourly_stats (
     wait_count INTEGER NOT NULL,
     rides_operating INTEGER NOT NULL,
     rides_down INTEGER NOT NULL,
+    operating_snapshots INTEGER NOT NULL,
     down_snapshots INTEGER NOT NULL,
     weighted_down_snapshots INTEGER NOT NULL,
     total_downtime_hours NUMERIC(8, 2) NOT NULL,

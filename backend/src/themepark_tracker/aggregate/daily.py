@@ -43,17 +43,17 @@ def aggregate_date(
 ) -> DayCount:
     """Aggregate local date ``stat_date`` for ``park_ids`` inside the caller's transaction."""
     prepare_job_session(conn)
-    pairs = [(p, stat_date) for p in park_ids]
+    scope = sql.local_dates(park_ids, [stat_date])
     params = {"interval_minutes": interval_minutes}
     stamp = literal(utcnow(), UtcDateTime).label("updated_at")
     upsert_from_select(
         conn, t.ride_daily_stats, (*sql.RIDE_DAILY_COLUMNS, "updated_at"),
-        sql.ride_daily_select(pairs).add_columns(stamp), key=["ride_id", "stat_date"],
+        sql.ride_daily_select(scope).add_columns(stamp), key=["ride_id", "stat_date"],
         params=params,
     )
     upsert_from_select(
         conn, t.park_daily_stats, (*sql.PARK_DAILY_COLUMNS, "updated_at"),
-        sql.park_daily_select(pairs).add_columns(stamp), key=["park_id", "stat_date"],
+        sql.park_daily_select(scope).add_columns(stamp), key=["park_id", "stat_date"],
         params=params,
     )
     marks = t.stale_days

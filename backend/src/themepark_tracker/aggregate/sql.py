@@ -9,17 +9,21 @@ stored next to each snapshot by ingest.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Double,
+    Table,
     and_,
     bindparam,
     case,
     cast,
     func,
     literal,
+    or_,
     select,
 )
 from sqlalchemy.sql import ColumnElement, Select
@@ -192,13 +196,69 @@ def _park_rows(parks_sub: Any, rides_sub: Any, bucket_name: str) -> Select[Any]:
     )
 
 
+# --- scopes: which snapshots, bucketed how --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which raw snapshots to aggregate and how to bucket them.
+
+    ``bucket`` maps a snapshot table to its bucket expression (a UTC hour, a local hour, the
+    local date); ``where`` maps a snapshot table to its filter. Both snapshot tables have
+    ``park_id``, ``recorded_at`` and ``local_date``, so one lambda serves both."""
+
+    bucket: Callable[[Table], ColumnElement[Any]]
+    where: Callable[[Table], ColumnElement[bool]]
+
+    def subqueries(self) -> tuple[Any, Any]:
+        parks_sub = _park_buckets(self.bucket(pas), self.where(pas)).subquery("park_buckets")
+        rides_sub = _ride_groups(self.bucket(rss), self.where(rss)).subquery("ride_buckets")
+        return parks_sub, rides_sub
+
+
+def utc_hours(start: datetime, end: datetime) -> Scope:
+    """Every UTC hour in [start, end)."""
+    return Scope(
+        bucket=lambda tb: hour_floor(tb.c.recorded_at),
+        where=lambda tb: and_(tb.c.recorded_at >= start, tb.c.recorded_at < end),
+    )
+
+
+def local_hours(park_id: int, start: datetime, end: datetime, offset_minutes: int) -> Scope:
+    """One park's snapshots in [start, end), bucketed by hours that start ``offset_minutes``
+    past the UTC hour (30 for Asia/Kolkata), i.e. the park's local clock hours."""
+    return Scope(
+        bucket=lambda tb: hour_floor(tb.c.recorded_at, offset_minutes),
+        where=lambda tb: and_(tb.c.park_id == park_id, tb.c.recorded_at >= start,
+                              tb.c.recorded_at < end),
+    )
+
+
+def local_dates(
+    park_ids: Sequence[int], dates: Sequence[date],
+    exclude: tuple[datetime, datetime] | None = None,
+) -> Scope:
+    """The given parks' snapshots of the given local dates, bucketed by local date, leaving
+    out the UTC instants in ``exclude`` (already counted from hourly rows)."""
+
+    def where(tb: Table) -> ColumnElement[bool]:
+        cond = and_(tb.c.park_id.in_(list(park_ids)), tb.c.local_date.in_(list(dates)))
+        if exclude is not None:
+            cond = and_(cond, or_(tb.c.recorded_at < exclude[0],
+                                  tb.c.recorded_at >= exclude[1]))
+        return cond
+
+    return Scope(bucket=lambda tb: tb.c.local_date, where=where)
+
+
 # --- hourly (SPEC §3) ---------------------------------------------------------------------------
 
 PARK_HOURLY_COLUMNS = (
     "park_id", "hour_start_utc", "snapshot_count", "open_snapshot_count", "park_was_open",
     "shame_score_sum", "shame_score", "avg_wait_time_minutes", "wait_sum", "wait_count",
-    "rides_operating", "rides_down", "down_snapshots", "weighted_down_snapshots",
-    "total_downtime_hours", "weighted_downtime_hours", "effective_park_weight",
+    "rides_operating", "rides_down", "operating_snapshots", "down_snapshots",
+    "weighted_down_snapshots", "total_downtime_hours", "weighted_downtime_hours",
+    "effective_park_weight",
 )
 RIDE_HOURLY_COLUMNS = (
     "ride_id", "park_id", "hour_start_utc", "snapshot_count", "open_snapshot_count",
@@ -207,27 +267,26 @@ RIDE_HOURLY_COLUMNS = (
 )
 
 
-def _hourly_subqueries(start: datetime, end: datetime) -> tuple[Any, Any]:
-    parks_sub = _park_buckets(
-        hour_floor(pas.c.recorded_at), and_(pas.c.recorded_at >= start, pas.c.recorded_at < end)
-    ).subquery("park_hours")
-    rides_sub = _ride_groups(
-        hour_floor(rss.c.recorded_at), and_(rss.c.recorded_at >= start, rss.c.recorded_at < end)
-    ).subquery("ride_hours")
-    return parks_sub, rides_sub
+def park_rows_select(scope: Scope, bucket_name: str = "bucket") -> Select[Any]:
+    """Park rows (all the columns of PARK_HOURLY_COLUMNS and more) for ``scope``."""
+    parks_sub, rides_sub = scope.subqueries()
+    return _park_rows(parks_sub, rides_sub, bucket_name)
+
+
+def ride_rows_select(scope: Scope, bucket_name: str = "bucket") -> Select[Any]:
+    parks_sub, rides_sub = scope.subqueries()
+    return _ride_rows(parks_sub, rides_sub, bucket_name)
 
 
 def park_hourly_select(start: datetime, end: datetime) -> Select[Any]:
     """park_hourly_stats rows for every UTC hour in [start, end)."""
-    parks_sub, rides_sub = _hourly_subqueries(start, end)
-    rows = _park_rows(parks_sub, rides_sub, "hour_start_utc").subquery("rows")
+    rows = park_rows_select(utc_hours(start, end), "hour_start_utc").subquery("rows")
     return select(*(rows.c[c] for c in PARK_HOURLY_COLUMNS))
 
 
 def ride_hourly_select(start: datetime, end: datetime) -> Select[Any]:
     """ride_hourly_stats rows for every UTC hour in [start, end)."""
-    parks_sub, rides_sub = _hourly_subqueries(start, end)
-    rows = _ride_rows(parks_sub, rides_sub, "hour_start_utc").subquery("rows")
+    rows = ride_rows_select(utc_hours(start, end), "hour_start_utc").subquery("rows")
     return select(*(rows.c[c] for c in RIDE_HOURLY_COLUMNS))
 
 
@@ -248,21 +307,9 @@ RIDE_DAILY_COLUMNS = (
 )
 
 
-def _daily_subqueries(park_days: list[tuple[int, date]]) -> tuple[Any, Any]:
-    park_ids = sorted({p for p, _ in park_days})
-    dates = sorted({d for _, d in park_days})
-    parks_where = and_(pas.c.park_id.in_(park_ids), pas.c.local_date.in_(dates))
-    rides_where = and_(rss.c.park_id.in_(park_ids), rss.c.local_date.in_(dates))
-    parks_sub = _park_buckets(pas.c.local_date, parks_where).subquery("park_days")
-    rides_sub = _ride_groups(rss.c.local_date, rides_where).subquery("ride_days")
-    return parks_sub, rides_sub
-
-
-def park_daily_select(park_days: list[tuple[int, date]]) -> Select[Any]:
-    """park_daily_stats rows for the given (park, local date) pairs (and possibly other pairs
-    made of the same parks and dates: callers filter or accept them)."""
-    parks_sub, rides_sub = _daily_subqueries(park_days)
-    rows = _park_rows(parks_sub, rides_sub, "stat_date").subquery("rows")
+def park_daily_select(scope: Scope) -> Select[Any]:
+    """park_daily_stats rows for a ``local_dates`` scope."""
+    rows = park_rows_select(scope, "stat_date").subquery("rows")
     operating = rows.c.operating_snapshots
     return select(
         rows.c.park_id, rows.c.stat_date, rows.c.snapshot_count, rows.c.open_snapshot_count,
@@ -280,13 +327,13 @@ def park_daily_select(park_days: list[tuple[int, date]]) -> Select[Any]:
     )
 
 
-def ride_daily_select(park_days: list[tuple[int, date]]) -> Select[Any]:
-    parks_sub, rides_sub = _daily_subqueries(park_days)
-    rows = _ride_rows(parks_sub, rides_sub, "stat_date").subquery("rows")
+def ride_daily_select(scope: Scope) -> Select[Any]:
+    """ride_daily_stats rows for a ``local_dates`` scope."""
+    rows = ride_rows_select(scope, "stat_date").subquery("rows")
     return select(
         rows.c.ride_id, rows.c.park_id, rows.c.stat_date, rows.c.snapshot_count,
         rows.c.open_snapshot_count, rows.c.operating_snapshots, rows.c.down_snapshots,
-        (rows.c.operating_snapshots * INTERVAL).label("operating_minutes"),
+        (rows.c.open_snapshot_count * INTERVAL).label("operating_minutes"),
         rows.c.downtime_hours, rows.c.uptime_percentage, rows.c.avg_wait_time_minutes,
         rows.c.max_wait_time.label("peak_wait_time"), rows.c.wait_sum, rows.c.wait_count,
         rows.c.ride_operated,

@@ -162,7 +162,7 @@ def _verify_days(conn: Connection, report: VerifyReport, params: Mapping[str, An
         if (park_id, day) not in pending:
             by_date.setdefault(day, []).append(park_id)
     for day, park_ids in sorted(by_date.items()):
-        pairs = [(p, day) for p in park_ids]
+        scope = sql.local_dates(park_ids, [day])
         for table, key, columns, select_fn in (
             (t.park_daily_stats, ("park_id", "stat_date"), sql.PARK_DAILY_COLUMNS,
              sql.park_daily_select),
@@ -171,6 +171,6 @@ def _verify_days(conn: Connection, report: VerifyReport, params: Mapping[str, An
         ):
             stored = _stored(conn, table, columns,
                              (table.c.stat_date == day) & table.c.park_id.in_(park_ids))
-            expected = [dict(r._mapping) for r in conn.execute(select_fn(pairs), params)]
+            expected = [dict(r._mapping) for r in conn.execute(select_fn(scope), params)]
             report.rows_checked += len(stored)
             report.mismatches += compare_rows(table.name, key, columns, stored, expected)

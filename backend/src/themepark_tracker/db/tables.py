@@ -155,6 +155,7 @@ park_hourly_stats = Table(
     Column("wait_count", Integer, nullable=False),
     Column("rides_operating", Integer, nullable=False),
     Column("rides_down", Integer, nullable=False),
+    Column("operating_snapshots", Integer, nullable=False),
     Column("down_snapshots", Integer, nullable=False),
     Column("weighted_down_snapshots", Integer, nullable=False),
     Column("total_downtime_hours", Dec(8, 2), nullable=False),

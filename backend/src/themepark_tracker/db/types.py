@@ -36,23 +36,37 @@ def Dec(precision: int, scale: int) -> Numeric[Any]:
 
 
 class hour_floor(GenericFunction[Any]):
-    """The start of the UTC hour containing a DATETIME expression."""
+    """The start of the hour containing a DATETIME expression; with a second argument of N
+    minutes, hours start N minutes past the UTC hour (local clock hours of a +05:30 zone)."""
 
     type = UtcDateTime
     inherit_cache = True
 
 
+def _hour_floor_args(element: hour_floor, compiler: SQLCompiler, **kw: Any) -> tuple[str, int]:
+    args = list(element.clauses)
+    offset = int(args[1].value) if len(args) > 1 else 0  # a literal number of minutes
+    return compiler.process(args[0], **kw), offset
+
+
 @compiles(hour_floor, "sqlite")
 def _hour_floor_sqlite(element: hour_floor, compiler: SQLCompiler, **kw: Any) -> str:
     # SQLite uses the qmark paramstyle, so "%" needs no escaping here.
-    return "strftime('%Y-%m-%d %H:00:00', " + compiler.process(element.clauses, **kw) + ")"
+    arg, offset = _hour_floor_args(element, compiler, **kw)
+    if not offset:
+        return f"strftime('%Y-%m-%d %H:00:00', {arg})"
+    return (f"datetime(strftime('%Y-%m-%d %H:00:00', {arg}, '-{offset} minutes'), "
+            f"'+{offset} minutes')")
 
 
 @compiles(hour_floor, "mysql")
 @compiles(hour_floor, "mariadb")
 def _hour_floor_mysql(element: hour_floor, compiler: SQLCompiler, **kw: Any) -> str:
-    arg = compiler.process(element.clauses, **kw)
-    return f"CAST(DATE_FORMAT({arg}, '%%Y-%%m-%%d %%H:00:00') AS DATETIME)"
+    arg, offset = _hour_floor_args(element, compiler, **kw)
+    if not offset:
+        return f"CAST(DATE_FORMAT({arg}, '%%Y-%%m-%%d %%H:00:00') AS DATETIME)"
+    return (f"(CAST(DATE_FORMAT({arg} - INTERVAL {offset} MINUTE, '%%Y-%%m-%%d %%H:00:00') "
+            f"AS DATETIME) + INTERVAL {offset} MINUTE)")
 
 
 class round_half_up(GenericFunction[Any]):

@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("wait_count", sa.Integer(), nullable=False),
         sa.Column("rides_operating", sa.Integer(), nullable=False),
         sa.Column("rides_down", sa.Integer(), nullable=False),
+        sa.Column("operating_snapshots", sa.Integer(), nullable=False),
         sa.Column("down_snapshots", sa.Integer(), nullable=False),
         sa.Column("weighted_down_snapshots", sa.Integer(), nullable=False),
         sa.Column("total_downtime_hours", Dec(8, 2), nullable=False),
