@@ -122,6 +122,20 @@ def shame_score(down_weight: int, active_weight: int, park_open: bool) -> float 
     return SHAME_SCALE * down_weight / active_weight
 
 
+# --- over many snapshots and periods (SPEC §3–§5) ---------------------------------------------
+
+
+def mean_shame(shame_score_sum: float, open_snapshots: int) -> float | None:
+    """An hour's, a day's or today's score: Σ s(t) / n over open snapshots; None if never open."""
+    return shame_score_sum / open_snapshots if open_snapshots else None
+
+
+def mean_of_days(daily_scores: Iterable[float | None]) -> float | None:
+    """last_week / last_month: the mean of the daily scores of the days the park was open."""
+    open_days = [d for d in daily_scores if d is not None]
+    return sum(open_days) / len(open_days) if open_days else None
+
+
 # --- rounding (SPEC §6) ---------------------------------------------------------------------
 
 #: Sums of floats carry noise in the last bits; values are first settled to this many places so

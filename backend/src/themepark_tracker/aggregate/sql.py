@@ -234,21 +234,54 @@ def local_hours(park_id: int, start: datetime, end: datetime, offset_minutes: in
     )
 
 
-def local_dates(
-    park_ids: Sequence[int], dates: Sequence[date],
-    exclude: tuple[datetime, datetime] | None = None,
-) -> Scope:
-    """The given parks' snapshots of the given local dates, bucketed by local date, leaving
-    out the UTC instants in ``exclude`` (already counted from hourly rows)."""
+@dataclass(frozen=True)
+class DayGroup:
+    """Parks sharing the same local dates, optionally without the UTC instants in
+    ``exclude`` = [start, end) (already counted from hourly rows)."""
 
-    def where(tb: Table) -> ColumnElement[bool]:
-        cond = and_(tb.c.park_id.in_(list(park_ids)), tb.c.local_date.in_(list(dates)))
-        if exclude is not None:
-            cond = and_(cond, or_(tb.c.recorded_at < exclude[0],
-                                  tb.c.recorded_at >= exclude[1]))
+    park_ids: tuple[int, ...]
+    dates: tuple[date, ...]
+    exclude: tuple[datetime, datetime] | None = None
+
+    def condition(self, tb: Table) -> ColumnElement[bool]:
+        cond = and_(tb.c.park_id.in_(self.park_ids), tb.c.local_date.in_(self.dates))
+        if self.exclude is not None:
+            cond = and_(cond, or_(tb.c.recorded_at < self.exclude[0],
+                                  tb.c.recorded_at >= self.exclude[1]))
         return cond
 
-    return Scope(bucket=lambda tb: tb.c.local_date, where=where)
+
+def local_dates(park_ids: Sequence[int], dates: Sequence[date]) -> Scope:
+    """The given parks' snapshots of the given local dates, bucketed by local date."""
+    return day_groups([DayGroup(tuple(park_ids), tuple(dates))])
+
+
+def day_groups(groups: Sequence[DayGroup]) -> Scope:
+    """Several ``DayGroup``s in one scope, bucketed by local date."""
+    return Scope(bucket=lambda tb: tb.c.local_date,
+                 where=lambda tb: or_(*(g.condition(tb) for g in groups)))
+
+
+def cycles(pairs: Sequence[tuple[int, datetime]]) -> Scope:
+    """Exactly the given (park, recorded_at) cycles, bucketed by local date."""
+    return Scope(
+        bucket=lambda tb: tb.c.local_date,
+        where=lambda tb: or_(*(and_(tb.c.park_id == p, tb.c.recorded_at == at)
+                               for p, at in pairs)),
+    )
+
+
+def ride_activity_select(scope: Scope) -> Select[Any]:
+    """(park_id, ride_id, operating_snapshots, down_snapshots) of attractions that operated or
+    were counted down in ``scope``: the distinct rides of a period."""
+    r = t.rides
+    g = _ride_groups(scope.bucket(rss), scope.where(rss)).subquery("ride_buckets")
+    return (
+        select(r.c.park_id, g.c.ride_id, g.c.operating_snapshots, g.c.down_snapshots)
+        .select_from(g.join(r, and_(r.c.ride_id == g.c.ride_id,
+                                    r.c.category == metrics.ATTRACTION)))
+        .where(g.c.operating_snapshots + g.c.down_snapshots > 0)
+    )
 
 
 # --- hourly (SPEC §3) ---------------------------------------------------------------------------
@@ -295,7 +328,8 @@ def ride_hourly_select(start: datetime, end: datetime) -> Select[Any]:
 PARK_DAILY_COLUMNS = (
     "park_id", "stat_date", "snapshot_count", "open_snapshot_count", "park_was_open",
     "operating_minutes", "shame_score_sum", "shame_score", "avg_wait_time_minutes",
-    "peak_wait_time", "wait_sum", "wait_count", "rides_operated", "rides_with_downtime",
+    "peak_wait_time", "wait_sum", "wait_count", "rides_operating", "rides_down",
+    "rides_operated", "rides_with_downtime",
     "operating_snapshots", "down_snapshots", "weighted_down_snapshots", "total_downtime_hours",
     "weighted_downtime_hours", "uptime_percentage", "effective_park_weight",
 )
@@ -317,7 +351,8 @@ def park_daily_select(scope: Scope) -> Select[Any]:
         (rows.c.open_snapshot_count * INTERVAL).label("operating_minutes"),
         rows.c.shame_score_sum, rows.c.shame_score, rows.c.avg_wait_time_minutes,
         rows.c.max_wait_time.label("peak_wait_time"), rows.c.wait_sum, rows.c.wait_count,
-        rows.c.rides_operated, rows.c.rides_down.label("rides_with_downtime"),
+        rows.c.rides_operating, rows.c.rides_down, rows.c.rides_operated,
+        rows.c.rides_down.label("rides_with_downtime"),
         operating.label("operating_snapshots"), rows.c.down_snapshots,
         rows.c.weighted_down_snapshots, rows.c.total_downtime_hours,
         rows.c.weighted_downtime_hours,

@@ -210,6 +210,8 @@ park_daily_stats = Table(
     Column("peak_wait_time", Integer),
     Column("wait_sum", Integer, nullable=False),
     Column("wait_count", Integer, nullable=False),
+    Column("rides_operating", Integer, nullable=False),
+    Column("rides_down", Integer, nullable=False),
     Column("rides_operated", Integer, nullable=False),
     Column("rides_with_downtime", Integer, nullable=False),
     Column("operating_snapshots", Integer, nullable=False),

@@ -74,20 +74,27 @@ class Problems:
     """The problems found in one file, each as ``<file> line <n>: <what>``."""
 
     file: str
-    messages: list[str] = field(default_factory=list)
-    stopped: bool = False
+    found: list[tuple[int, str]] = field(default_factory=list)
+    stopped: bool = False  # too many problems: the rest of the file was not read
+    unreadable: bool = False  # the file could not be read to its end (header, encoding...)
 
     def add(self, line: int | None, message: str) -> None:
         where = self.file if line is None else f"{self.file} line {line}"
-        self.messages.append(f"{where}: {message}")
-        if len(self.messages) >= MAX_PROBLEMS_PER_FILE:
+        self.found.append((line or 0, f"{where}: {message}"))
+        if len(self.found) >= MAX_PROBLEMS_PER_FILE:
             self.stopped = True
 
+    @property
+    def complete(self) -> bool:
+        """Was every row read? If not, what the file declares is not fully known."""
+        return not (self.stopped or self.unreadable)
+
     def report(self) -> list[str]:
-        if not self.stopped:
-            return list(self.messages)
-        return [*self.messages,
-                f"{self.file}: stopped reading after {MAX_PROBLEMS_PER_FILE} problems"]
+        messages = [message for _, message in sorted(self.found, key=lambda p: p[0])]
+        if self.stopped:
+            messages.append(f"{self.file}: stopped reading after {MAX_PROBLEMS_PER_FILE} "
+                            f"problems")
+        return messages
 
 
 # --- reading a file ----------------------------------------------------------------------------
@@ -106,6 +113,7 @@ def read_rows(path: Path, problems: Problems) -> Iterator[tuple[int, list[str]]]
             reader = csv.reader(fh, strict=True)
             header = next(reader, None)
             if header is None:
+                problems.unreadable = True
                 problems.add(None, f"the file is empty; the first line must be the header "
                                    f"{','.join(columns)}")
                 return
@@ -127,8 +135,10 @@ def read_rows(path: Path, problems: Problems) -> Iterator[tuple[int, list[str]]]
                 if problems.stopped:
                     return
     except UnicodeDecodeError:
+        problems.unreadable = True
         problems.add(*_undecodable(path))
     except csv.Error as exc:
+        problems.unreadable = True
         problems.add(line + 1, f"not valid CSV ({exc})")
 
 
@@ -147,6 +157,7 @@ def _header_positions(header: list[str], columns: tuple[str, ...], problems: Pro
         parts.append("unexpected column(s) " + ", ".join(repr(e) for e in extra))
     if doubled:
         parts.append("repeated column(s) " + ", ".join(doubled))
+    problems.unreadable = True
     problems.add(1, f"header has {'; '.join(parts)}; expected {','.join(columns)}")
     return None
 

@@ -8,7 +8,7 @@ ride in rides.csv or the database. Only when every file has passed does the impo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -94,21 +94,29 @@ def read_folder(directory: Path, stored: StoredCatalogue, stage: SnapshotStage) 
         raise CsvError(directory, [f"none of {', '.join(FILE_ORDER)} is in the folder"])
     found = {name: Problems(name) for name in files}
 
+    # What a file declares counts for the references of the next ones; if a file could not be
+    # read to its end, references into it are not checked (None): its own problem is enough.
     parks: list[ParkRecord] = []
-    park_ids = set(stored.park_ids)
+    park_ids: set[int] | None = set(stored.park_ids)
     if PARKS in files:
         parks, declared = read_parks(directory / PARKS, stored, found[PARKS])
-        park_ids |= declared
+        park_ids = set(stored.park_ids) | declared if found[PARKS].complete else None
 
     rides: list[RideRecord] = []
-    ride_info = {ride_id: (park_id, category == metrics.ATTRACTION)
-                 for ride_id, (park_id, category) in stored.rides.items()}
+    ride_info: dict[int, tuple[int, bool]] | None = {
+        ride_id: (park_id, category == metrics.ATTRACTION)
+        for ride_id, (park_id, category) in stored.rides.items()
+    }
     if RIDES in files:
         rides, declared = read_rides(directory / RIDES, park_ids, found[RIDES])
-        # A ride whose row is bad is still known: its snapshots are not "unknown ride" too.
-        ride_info.update((ride_id, (0, False)) for ride_id in declared)
-        ride_info.update((r.ride_id, (r.park_id, r.category == metrics.ATTRACTION))
-                         for r in rides)
+        if not found[RIDES].complete:
+            ride_info = None
+        else:
+            assert ride_info is not None
+            # A ride whose row is bad is still known: its snapshots are not "unknown ride" too.
+            ride_info.update((ride_id, (0, False)) for ride_id in declared)
+            ride_info.update((r.ride_id, (r.park_id, r.category == metrics.ATTRACTION))
+                             for r in rides)
 
     schedules: list[ScheduleRecord] = []
     if SCHEDULES in files:
@@ -208,9 +216,10 @@ def read_parks(path: Path, stored: StoredCatalogue, problems: Problems
     return records, set(first_line)
 
 
-def read_rides(path: Path, park_ids: set[int], problems: Problems
+def read_rides(path: Path, park_ids: Collection[int] | None, problems: Problems
                ) -> tuple[list[RideRecord], set[int]]:
-    """The good ride rows, and every ride_id the file declares (bad rows included)."""
+    """The good ride rows, and every ride_id the file declares (bad rows included).
+    ``park_ids``: the parks a ride may belong to (None: unknown, not checked)."""
     records: list[RideRecord] = []
     first_line: dict[int, int] = {}
     for line, values in read_rows(path, problems):
@@ -223,7 +232,7 @@ def read_rides(path: Path, park_ids: set[int], problems: Problems
                 continue
             first_line[ride_id] = line
         park_id = parsed.get("park_id")
-        if park_id is not None and park_id not in park_ids:
+        if park_id is not None and park_ids is not None and park_id not in park_ids:
             problems.add(line, f"park_id {park_id} is not in parks.csv or the database")
             ok = False
         if ok:
@@ -231,7 +240,7 @@ def read_rides(path: Path, park_ids: set[int], problems: Problems
     return records, set(first_line)
 
 
-def read_schedules(path: Path, park_ids: set[int], problems: Problems
+def read_schedules(path: Path, park_ids: Collection[int] | None, problems: Problems
                    ) -> list[ScheduleRecord]:
     records: list[ScheduleRecord] = []
     first_line: dict[tuple[int, date, datetime, str], int] = {}
@@ -240,7 +249,7 @@ def read_schedules(path: Path, park_ids: set[int], problems: Problems
         if not ok:
             continue
         record = ScheduleRecord(**parsed)
-        if record.park_id not in park_ids:
+        if park_ids is not None and record.park_id not in park_ids:
             problems.add(line, f"park_id {record.park_id} is not in parks.csv or the database")
             continue
         if record.closing_time_utc <= record.opening_time_utc:
@@ -259,10 +268,11 @@ def read_schedules(path: Path, park_ids: set[int], problems: Problems
     return records
 
 
-def stage_snapshots(path: Path, rides: Mapping[int, tuple[int, bool]], stage: SnapshotStage,
-                    problems: Problems) -> set[int]:
+def stage_snapshots(path: Path, rides: Mapping[int, tuple[int, bool]] | None,
+                    stage: SnapshotStage, problems: Problems) -> set[int]:
     """Check every row of snapshots.csv and stage the good ones; ``rides`` maps a ride_id to
-    (park_id, is an attraction). Returns the parks with a DOWN reading of an attraction."""
+    (park_id, is an attraction), or is None when unknown (references are then not checked).
+    Returns the parks with a DOWN reading of an attraction."""
     down = STATUS_CODES[metrics.DOWN]
     down_parks: set[int] = set()
     times: dict[str, int] = {}  # recorded_at text -> epoch seconds; a cycle repeats its text
@@ -293,7 +303,7 @@ def stage_snapshots(path: Path, rides: Mapping[int, tuple[int, bool]], stage: Sn
         except FieldError as exc:
             problems.add(line, str(exc))
             ride_id, ok = 0, False
-        ride_of = rides.get(ride_id)
+        ride_of = (0, False) if rides is None else rides.get(ride_id)
         if ride_of is None and ride_id:
             problems.add(line, f"ride_id {ride_id} is not in rides.csv or the database")
             ok = False

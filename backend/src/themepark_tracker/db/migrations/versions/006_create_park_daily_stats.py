@@ -38,6 +38,8 @@ def upgrade() -> None:
         sa.Column("peak_wait_time", sa.Integer(), nullable=True),
         sa.Column("wait_sum", sa.Integer(), nullable=False),
         sa.Column("wait_count", sa.Integer(), nullable=False),
+        sa.Column("rides_operating", sa.Integer(), nullable=False),
+        sa.Column("rides_down", sa.Integer(), nullable=False),
         sa.Column("rides_operated", sa.Integer(), nullable=False),
         sa.Column("rides_with_downtime", sa.Integer(), nullable=False),
         sa.Column("operating_snapshots", sa.Integer(), nullable=False),

@@ -1,0 +1,122 @@
+"""Chart series for one park (SPEC §7). Missing data is null; nothing is invented.
+
+- today / yesterday: one point per hour of the park's local day (24; 23 or 25 on DST days),
+  from ``park_hourly_stats`` where the park's clock hours are UTC hours and the hour is
+  aggregated and not stale, otherwise from the raw snapshots;
+- last_week / last_month: one point per local date, from the same ``ParkPeriod`` the score
+  comes from;
+- live: the last 60 minutes of park snapshots.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, select
+
+from themepark_tracker import metrics
+from themepark_tracker.aggregate import sql
+from themepark_tracker.aggregate.hourly import HOUR
+from themepark_tracker.db import tables as t
+from themepark_tracker.ingest.snapshots import local_day_bounds
+from themepark_tracker.queries.park_stats import ParkInfo, ParkPeriod, covered_until
+from themepark_tracker.queries.periods import LIVE, TODAY, YESTERDAY, iso_utc
+
+LIVE_CHART_SPAN = timedelta(minutes=60)
+
+
+def _point(hour: datetime, label: str, row: Any, future: bool) -> dict[str, Any]:
+    if row is None or future:
+        return {"hour_start_utc": iso_utc(hour), "label": label, "shame_score": None,
+                "avg_wait_time_minutes": None, "rides_operating": None, "rides_down": None}
+    wait = row["wait_sum"] / row["wait_count"] if row["wait_count"] else None
+    return {
+        "hour_start_utc": iso_utc(hour),
+        "label": label,
+        "shame_score": metrics.round_half_up(
+            metrics.mean_shame(row["shame_score_sum"], row["open_snapshot_count"]), 1),
+        "avg_wait_time_minutes": metrics.round_half_up(wait, 1),
+        "rides_operating": row["rides_operating"],
+        "rides_down": row["rides_down"],
+    }
+
+
+def hourly_rows(
+    conn: Connection, park_id: int, day_start: datetime, day_end: datetime, now: datetime,
+    *, interval_minutes: int, use_hourly: bool,
+) -> dict[datetime, Any]:
+    """Rows keyed by the start (UTC) of each local clock hour of [day_start, day_end)."""
+    params = {"interval_minutes": interval_minutes}
+    offset = day_start.minute  # 30 for a +05:30 zone: its clock hours start at :30 UTC
+    rows: dict[datetime, Any] = {}
+    raw_from = day_start
+    if use_hourly and offset == 0:
+        until = min(covered_until(conn, day_start, now), day_end)
+        ph = t.park_hourly_stats
+        for row in conn.execute(select(ph).where(
+            ph.c.park_id == park_id, ph.c.hour_start_utc >= day_start,
+            ph.c.hour_start_utc < until,
+        )).mappings():
+            rows[row["hour_start_utc"]] = row
+        raw_from = until
+    if raw_from < day_end:
+        scope = sql.local_hours(park_id, raw_from, day_end, offset)
+        for row in conn.execute(sql.park_rows_select(scope), params).mappings():
+            rows[row["bucket"]] = row
+    return rows
+
+
+def park_chart(
+    conn: Connection, park: ParkInfo, pp: ParkPeriod, now: datetime, *,
+    interval_minutes: int, use_hourly: bool,
+) -> list[dict[str, Any]]:
+    period = pp.window.period
+    zone = ZoneInfo(park.timezone)
+    if period == LIVE:
+        return live_points(conn, park.park_id, now)
+    if period in (TODAY, YESTERDAY):
+        day_start, day_end = local_day_bounds(pp.window.first_date, zone)
+        rows = hourly_rows(conn, park.park_id, day_start, day_end, now,
+                           interval_minutes=interval_minutes, use_hourly=use_hourly)
+        points = []
+        hour = day_start
+        while hour < day_end:
+            label = hour.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).strftime("%H:00")
+            points.append(_point(hour, label, rows.get(hour), future=hour > now))
+            hour += HOUR
+        return points
+    return [daily_point(pp, day, zone) for day in pp.window.dates]
+
+
+def daily_point(pp: ParkPeriod, day: date, zone: ZoneInfo) -> dict[str, Any]:
+    start = local_day_bounds(day, zone)[0]
+    sums = pp.days.get(day)
+    if sums is None:
+        return _point(start, day.isoformat(), None, future=False) | {"date": day.isoformat()}
+    operating, down = pp.day_rides.get(day, (None, None))
+    row = {**vars(sums), "rides_operating": operating, "rides_down": down}
+    return _point(start, day.isoformat(), row, future=False) | {"date": day.isoformat()}
+
+
+def live_points(conn: Connection, park_id: int, now: datetime) -> list[dict[str, Any]]:
+    pas = t.park_activity_snapshots
+    rows = conn.execute(
+        select(pas.c.recorded_at, pas.c.park_appears_open, pas.c.shame_score,
+               pas.c.avg_wait_time, pas.c.rides_open, pas.c.rides_down)
+        .where(pas.c.park_id == park_id, pas.c.recorded_at > now - LIVE_CHART_SPAN,
+               pas.c.recorded_at <= now)
+        .order_by(pas.c.recorded_at)
+    )
+    return [
+        {
+            "recorded_at": iso_utc(r.recorded_at),
+            "shame_score": r.shame_score,
+            "avg_wait_time_minutes": metrics.round_half_up(r.avg_wait_time, 1),
+            "rides_operating": r.rides_open,
+            "rides_down": r.rides_down,
+            "park_is_open": bool(r.park_appears_open),
+        }
+        for r in rows
+    ]

@@ -1,0 +1,297 @@
+"""Per-park sums for a period (SPEC §5), by one of two paths that must agree:
+
+- the fast path reads ``park_daily_stats`` / ``park_hourly_stats`` (and their ride twins) and
+  takes from the raw snapshots only what is not aggregated yet: the current, unfinished hour,
+  hours still marked stale, and the parts of hours that straddle a half-hour zone's midnight;
+- the reference path GROUPs BY over the raw snapshots alone (``USE_HOURLY_TABLES=false``).
+
+Both produce the same ``ParkPeriod`` objects; every view (rankings, details, charts) reads
+scores from them, so a park's score for a period is computed once, in one way.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from themepark_tracker import metrics
+from themepark_tracker.aggregate import sql
+from themepark_tracker.aggregate.hourly import HOUR, floor_hour
+from themepark_tracker.db import tables as t
+from themepark_tracker.queries.periods import (
+    DAYS_IN_PERIOD,
+    LIVE,
+    LIVE_MAX_AGE,
+    TODAY,
+    ParkWindow,
+    park_window,
+)
+
+SUM_FIELDS = (
+    "snapshot_count", "open_snapshot_count", "shame_score_sum", "operating_snapshots",
+    "down_snapshots", "weighted_down_snapshots", "wait_sum", "wait_count",
+)
+
+
+@dataclass
+class Sums:
+    """Additive counts and sums of one park over some snapshots (one day, or part of it)."""
+
+    snapshot_count: int = 0
+    open_snapshot_count: int = 0
+    shame_score_sum: float = 0.0
+    operating_snapshots: int = 0
+    down_snapshots: int = 0
+    weighted_down_snapshots: int = 0
+    wait_sum: int = 0
+    wait_count: int = 0
+
+    def add_row(self, row: Mapping[str, Any]) -> None:
+        for name in SUM_FIELDS:
+            setattr(self, name, getattr(self, name) + (row[name] or 0))
+
+    @property
+    def shame(self) -> float | None:
+        return metrics.mean_shame(self.shame_score_sum, self.open_snapshot_count)
+
+
+@dataclass(frozen=True)
+class ParkInfo:
+    park_id: int
+    name: str
+    timezone: str
+    operator: str | None
+    country: str | None
+    is_disney: bool
+    is_universal: bool
+    latitude: float | None
+    longitude: float | None
+
+
+@dataclass
+class ParkPeriod:
+    """Everything a view needs about one park over one period."""
+
+    park: ParkInfo
+    window: ParkWindow
+    days: dict[date, Sums] = field(default_factory=dict)
+    rides_operating: set[int] = field(default_factory=set)
+    rides_down: set[int] = field(default_factory=set)
+    # Multi-day periods: distinct (operating, down) attractions of each day, for daily charts.
+    day_rides: dict[date, tuple[int, int]] = field(default_factory=dict)
+    latest_open: bool | None = None  # the newest cycle within the live window, if any
+
+    def total(self) -> Sums:
+        out = Sums()
+        for day in self.days.values():
+            out.add_row(vars(day))
+        return out
+
+    @property
+    def shame_score(self) -> float | None:
+        """The period's score at full precision (SPEC §5); round only for display."""
+        if self.window.period in DAYS_IN_PERIOD:
+            return metrics.mean_of_days(d.shame for d in self.days.values())
+        return self.total().shame
+
+    @property
+    def was_open(self) -> bool:
+        return self.total().open_snapshot_count > 0
+
+
+def load_parks(conn: Connection, park_ids: Sequence[int] | None = None,
+               disney_universal_only: bool = False) -> list[ParkInfo]:
+    p = t.parks
+    query = select(p.c.park_id, p.c.name, p.c.timezone, p.c.operator, p.c.country,
+                   p.c.is_disney, p.c.is_universal, p.c.latitude, p.c.longitude)
+    if park_ids is not None:
+        query = query.where(p.c.park_id.in_(list(park_ids)))
+    if disney_universal_only:
+        query = query.where(or_(p.c.is_disney, p.c.is_universal))
+    return [ParkInfo(*(bool(v) if k.startswith("is_") else v for k, v in r._mapping.items()))
+            for r in conn.execute(query.order_by(p.c.park_id))]
+
+
+def period_stats(
+    conn: Connection, parks: Sequence[ParkInfo], period: str, now: datetime, *,
+    interval_minutes: int, use_hourly: bool,
+) -> dict[int, ParkPeriod]:
+    """``ParkPeriod`` for each park, by the fast or the reference path."""
+    out = {p.park_id: ParkPeriod(p, park_window(period, p.timezone, now)) for p in parks}
+    if not out:
+        return out
+    params = {"interval_minutes": interval_minutes}
+    latest = _latest_cycles(conn, out.values(), now)
+    for park_id, (_, is_open) in latest.items():
+        out[park_id].latest_open = is_open
+    if period == LIVE:
+        pairs = [(p, at) for p, (at, _) in latest.items()]
+        if pairs:
+            _collect_raw(conn, out, sql.cycles(pairs), params)
+        return out
+    if not use_hourly:
+        groups = _groups(out.values(), lambda w: (w.dates, None))
+        _collect_raw(conn, out, sql.day_groups(groups), params)
+    elif period == TODAY:
+        _today_fast(conn, out, now, params)
+    else:
+        _days_fast(conn, out, params)
+    return out
+
+
+# --- building blocks ----------------------------------------------------------------------------
+
+
+def _groups(periods: Iterable[ParkPeriod], key: Any) -> list[sql.DayGroup]:
+    """Parks with the same (dates, excluded range) share one OR-branch of a query."""
+    grouped: dict[Any, list[int]] = defaultdict(list)
+    for pp in periods:
+        grouped[key(pp.window)].append(pp.park.park_id)
+    return [sql.DayGroup(tuple(ids), dates, exclude)
+            for (dates, exclude), ids in grouped.items()]
+
+
+def _collect_raw(conn: Connection, out: dict[int, ParkPeriod], scope: sql.Scope,
+                 params: Mapping[str, Any]) -> None:
+    """Add raw-snapshot sums and ride sets of ``scope`` to ``out``."""
+    for row in conn.execute(sql.park_rows_select(scope), params).mappings():
+        _add_day(out[row["park_id"]], row["bucket"], row)
+    _add_rides(out, conn.execute(sql.ride_activity_select(scope), params).mappings())
+
+
+def _add_day(pp: ParkPeriod, day: date, row: Mapping[str, Any]) -> None:
+    pp.days.setdefault(day, Sums()).add_row(row)
+    if pp.window.period in DAYS_IN_PERIOD:
+        pp.day_rides[day] = (row["rides_operating"], row["rides_down"])
+
+
+def _add_rides(out: dict[int, ParkPeriod], rows: Iterable[Mapping[str, Any]]) -> None:
+    for row in rows:
+        pp = out[row["park_id"]]
+        if row["operating_snapshots"]:
+            pp.rides_operating.add(row["ride_id"])
+        if row["down_snapshots"]:
+            pp.rides_down.add(row["ride_id"])
+
+
+def _latest_cycles(conn: Connection, periods: Iterable[ParkPeriod], now: datetime
+                   ) -> dict[int, tuple[datetime, bool]]:
+    """Each park's newest cycle in the live window [now - 15 min, now]."""
+    pas = t.park_activity_snapshots
+    ids = [pp.park.park_id for pp in periods]
+    since = now - LIVE_MAX_AGE
+    newest = (
+        select(pas.c.park_id, func.max(pas.c.recorded_at).label("at"))
+        .where(pas.c.park_id.in_(ids), pas.c.recorded_at >= since, pas.c.recorded_at <= now)
+        .group_by(pas.c.park_id).subquery()
+    )
+    rows = conn.execute(
+        select(pas.c.park_id, pas.c.recorded_at, pas.c.park_appears_open)
+        .join(newest, and_(newest.c.park_id == pas.c.park_id, newest.c.at == pas.c.recorded_at))
+    )
+    return {r.park_id: (r.recorded_at, bool(r.park_appears_open)) for r in rows}
+
+
+def covered_until(conn: Connection, since: datetime, now: datetime) -> datetime:
+    """The end of the run of hours from ``since`` that the hourly tables hold up to date:
+    aggregated and not marked stale, and never past the current, unfinished hour."""
+    limit = floor_hour(now)
+    aggregated = set(conn.execute(
+        select(t.park_hourly_stats.c.hour_start_utc).distinct().where(
+            t.park_hourly_stats.c.hour_start_utc >= since,
+            t.park_hourly_stats.c.hour_start_utc < limit)
+    ).scalars())
+    stale = set(conn.execute(
+        select(t.stale_hours.c.hour_start_utc).where(
+            t.stale_hours.c.hour_start_utc >= since,
+            t.stale_hours.c.hour_start_utc < limit)
+    ).scalars())
+    hour = since
+    while hour < limit and hour in aggregated and hour not in stale:
+        hour += HOUR
+    return hour
+
+
+def ceil_hour(instant: datetime) -> datetime:
+    floor = floor_hour(instant)
+    return floor if floor == instant else floor + HOUR
+
+
+def _today_fast(conn: Connection, out: dict[int, ParkPeriod], now: datetime,
+                params: Mapping[str, Any]) -> None:
+    """Whole UTC hours of each park's local today from the hourly tables; the rest (the
+    current hour, stale hours, a half-hour zone's first part-hour) from raw snapshots."""
+    first_whole = {pid: ceil_hour(pp.window.start) for pid, pp in out.items()}
+    until = covered_until(conn, min(first_whole.values()), now)
+    ph, rh = t.park_hourly_stats, t.ride_hourly_stats
+    hourly_groups: dict[datetime, list[int]] = defaultdict(list)
+    for pid, start in first_whole.items():
+        if start < until:
+            hourly_groups[start].append(pid)
+    if hourly_groups:
+        def in_hours(tb: Any) -> Any:
+            return or_(*(and_(tb.c.park_id.in_(ids), tb.c.hour_start_utc >= start,
+                              tb.c.hour_start_utc < until)
+                         for start, ids in hourly_groups.items()))
+
+        for row in conn.execute(select(ph).where(in_hours(ph))).mappings():
+            pp = out[row["park_id"]]
+            pp.days.setdefault(pp.window.first_date, Sums()).add_row(row)
+        _add_rides(out, conn.execute(
+            select(rh.c.park_id, rh.c.ride_id, rh.c.operating_snapshots, rh.c.down_snapshots)
+            .where(in_hours(rh), rh.c.operating_snapshots + rh.c.down_snapshots > 0)
+        ).mappings())
+
+    def key(w: ParkWindow) -> tuple[Any, Any]:
+        start = ceil_hour(w.start)
+        return w.dates, ((start, until) if start < until else None)
+
+    _collect_raw(conn, out, sql.day_groups(_groups(out.values(), key)), params)
+
+
+def _days_fast(conn: Connection, out: dict[int, ParkPeriod], params: Mapping[str, Any]
+               ) -> None:
+    """Whole local days from the daily tables; days not aggregated yet, or marked stale,
+    from raw snapshots."""
+    pd, rd = t.park_daily_stats, t.ride_daily_stats
+    groups = _groups(out.values(), lambda w: (w.dates, None))
+
+    def in_days(tb: Any) -> Any:
+        return or_(*(and_(tb.c.park_id.in_(g.park_ids),
+                          tb.c.stat_date.between(g.dates[0], g.dates[-1])) for g in groups))
+
+    marks = t.stale_days
+    stale = set(map(tuple, conn.execute(
+        select(marks.c.park_id, marks.c.local_date).where(or_(*(
+            and_(marks.c.park_id.in_(g.park_ids), marks.c.local_date.in_(g.dates))
+            for g in groups)))
+    ).all()))
+    have: set[tuple[int, date]] = set()
+    for row in conn.execute(select(pd).where(in_days(pd))).mappings():
+        key = (row["park_id"], row["stat_date"])
+        if key in stale:
+            continue
+        have.add(key)
+        _add_day(out[key[0]], key[1], row)
+    for row in conn.execute(
+        select(rd.c.park_id, rd.c.ride_id, rd.c.stat_date, rd.c.operating_snapshots,
+               rd.c.down_snapshots)
+        .where(in_days(rd), rd.c.operating_snapshots + rd.c.down_snapshots > 0)
+    ).mappings():
+        if (row["park_id"], row["stat_date"]) in have:
+            _add_rides(out, [row])
+    missing: dict[date, list[int]] = defaultdict(list)
+    for pid, pp in out.items():
+        for day in pp.window.dates:
+            if (pid, day) not in have:
+                missing[day].append(pid)
+    if missing:
+        scope = sql.day_groups([sql.DayGroup(tuple(ids), (day,))
+                                for day, ids in missing.items()])
+        _collect_raw(conn, out, scope, params)
+
