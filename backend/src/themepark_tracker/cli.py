@@ -19,6 +19,11 @@ from themepark_tracker.db.engine import describe, make_engine
 
 logger = logging.getLogger("themepark_tracker")
 
+# Literal copies keep ``--help`` fast (no SQLAlchemy import); a unit test pins them to the
+# definitions in queries.periods and queries.rankings.
+PERIOD_CHOICES = ("live", "today", "yesterday", "last_week", "last_month")
+FILTER_CHOICES = ("all-parks", "disney-universal")
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -60,7 +65,7 @@ def friendly_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import DBAPIError
 
         from themepark_tracker.errors import UserError
 
@@ -68,7 +73,8 @@ def friendly_errors(func: F) -> F:
             return func(*args, **kwargs)
         except UserError as exc:
             raise click.ClickException(str(exc)) from None
-        except OperationalError as exc:
+        except DBAPIError as exc:
+            logger.debug("database error", exc_info=True)
             raise click.ClickException(f"database error: {exc.orig}") from None
 
     return wrapper  # type: ignore[return-value]
@@ -162,10 +168,10 @@ def db_upgrade(ctx: Context, revision: str) -> None:
 def simulate_cmd(ctx: Context, parks: int, rides: int, days: int, seed: int, end: str | None
                  ) -> None:
     """Generate realistic parks, rides and snapshots through the ingest path."""
-    from themepark_tracker.db.migrate import upgrade
+    from themepark_tracker.db.migrate import ensure_schema
     from themepark_tracker.simulate import parse_end, simulate
 
-    upgrade(ctx.engine)
+    ensure_schema(ctx.engine)
     summary = simulate(
         ctx.engine, parks=parks, rides=rides, days=days, seed=seed, end=parse_end(end),
         interval_minutes=ctx.settings.collection_interval_minutes,
@@ -179,10 +185,10 @@ def simulate_cmd(ctx: Context, parks: int, rides: int, days: int, seed: int, end
 @friendly_errors
 def import_cmd(ctx: Context, directory: Path) -> None:
     """Load parks.csv, rides.csv, schedules.csv, snapshots.csv (SPEC §8) from DIRECTORY."""
-    from themepark_tracker.db.migrate import upgrade
+    from themepark_tracker.db.migrate import ensure_schema
     from themepark_tracker.transfer import import_dir
 
-    upgrade(ctx.engine)
+    ensure_schema(ctx.engine)
     click.echo(import_dir(ctx.engine, directory).describe())
 
 
@@ -271,6 +277,37 @@ def verify_cmd(ctx: Context, days: int) -> None:
     click.echo(report.describe())
     if not report.ok:
         sys.exit(1)
+
+
+# --- read side ------------------------------------------------------------------------------
+
+
+@main.command("rankings")
+@click.option("--period", type=click.Choice(PERIOD_CHOICES), default="today", show_default=True)
+@click.option("--filter", "park_filter", type=click.Choice(FILTER_CHOICES), default="all-parks",
+              show_default=True)
+@click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
+@pass_ctx
+@friendly_errors
+def rankings_cmd(ctx: Context, period: str, park_filter: str, limit: int) -> None:
+    """Print the park rankings of a period."""
+    from themepark_tracker.report import print_rankings
+
+    print_rankings(ctx.engine, ctx.settings, period=period, park_filter=park_filter,
+                   limit=limit)
+
+
+@main.command("demo")
+@click.option("--days", type=click.IntRange(1, 60), default=7, show_default=True)
+@click.option("--parks", type=click.IntRange(1, 200), default=12, show_default=True)
+@click.option("--rides", type=click.IntRange(1, 20_000), default=300, show_default=True)
+@pass_ctx
+@friendly_errors
+def demo_cmd(ctx: Context, days: int, parks: int, rides: int) -> None:
+    """Simulate a week of data into the embedded SQLite database, aggregate it, show it."""
+    from themepark_tracker.demo import run_demo
+
+    run_demo(ctx.settings, days=days, parks=parks, rides=rides)
 
 
 if __name__ == "__main__":  # pragma: no cover

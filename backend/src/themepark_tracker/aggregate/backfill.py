@@ -22,6 +22,7 @@ from themepark_tracker.aggregate.hourly import (
 from themepark_tracker.aggregate.runlog import BACKFILL, logged_run
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.lock import job_lock
+from themepark_tracker.db.migrate import require_revision
 from themepark_tracker.errors import UserError
 from themepark_tracker.ingest.catalog import utcnow
 from themepark_tracker.progress import progress_bar
@@ -113,6 +114,7 @@ def backfill(
     engine: Engine, interval_minutes: int, *, days: int | None = None,
     start: datetime | None = None, end: datetime | None = None, now: datetime | None = None,
 ) -> BackfillSummary:
+    require_revision(engine, "012", "hourly aggregation")
     now = now or utcnow()
     first, stop = resolve_range(engine, days=days, start=start, end=end, now=now)
     summary = BackfillSummary(first, stop)

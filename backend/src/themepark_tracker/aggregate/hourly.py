@@ -18,6 +18,7 @@ from themepark_tracker.aggregate import sql
 from themepark_tracker.aggregate.runlog import HOURLY, logged_run
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.lock import job_lock
+from themepark_tracker.db.migrate import require_revision
 from themepark_tracker.db.types import UtcDateTime, hour_floor
 from themepark_tracker.db.upsert import upsert_from_select
 from themepark_tracker.errors import UserError
@@ -147,6 +148,7 @@ def run_hourly(
     lookback: timedelta = timedelta(days=90), now: datetime | None = None,
 ) -> list[HourCount]:
     """The ``aggregate-hourly`` command: one given hour, or every hour that is due."""
+    require_revision(engine, "012", "hourly aggregation")
     now = now or utcnow()
     with job_lock(engine, "aggregate-hourly"):
         hours: Iterable[datetime] = [hour] if hour is not None else hours_due(

@@ -61,6 +61,26 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
     return current
 
 
+def ensure_schema(engine: Engine) -> str:
+    """Create the schema in a database Alembic never touched; leave a migrated one as it is
+    (a database at 011 stays there, so the quickstart can apply 012 by hand)."""
+    current = current_revision(engine)
+    return current if current is not None else upgrade(engine)
+
+
+def require_revision(engine: Engine, needed: str, what: str) -> None:
+    """Refuse clearly when the database predates revision ``needed``."""
+    from themepark_tracker.errors import UserError
+
+    current = current_revision(engine)
+    if current is None or current < needed:
+        hint = (" (apply src/database/migrations/012_add_hourly_stats.sql with the mysql "
+                "client, or run `themepark db upgrade`)" if needed == "012" else
+                " (run `themepark db upgrade`)")
+        raise UserError(f"{what} needs schema revision {needed}, but the database is at "
+                        f"{current or 'no revision'}{hint}")
+
+
 def current_revision(engine: Engine) -> str | None:
     """The revision the database stands at, or None for a database Alembic never touched."""
     with engine.connect() as connection:
