@@ -135,7 +135,7 @@ def period_stats(
             _collect_raw(conn, out, sql.cycles(pairs), params)
         return out
     if not use_hourly:
-        groups = _groups(out.values(), lambda w: (w.dates, None))
+        groups = group_windows(_windows(out), lambda w: (w.dates, None))
         _collect_raw(conn, out, sql.day_groups(groups), params)
     elif period == TODAY:
         _today_fast(conn, out, now, params)
@@ -147,13 +147,18 @@ def period_stats(
 # --- building blocks ----------------------------------------------------------------------------
 
 
-def _groups(periods: Iterable[ParkPeriod], key: Any) -> list[sql.DayGroup]:
-    """Parks with the same (dates, excluded range) share one OR-branch of a query."""
+def group_windows(windows: Mapping[int, ParkWindow], key: Any) -> list[sql.DayGroup]:
+    """Parks whose windows share ``key(window)`` = (dates, excluded range) share one
+    OR-branch of a query."""
     grouped: dict[Any, list[int]] = defaultdict(list)
-    for pp in periods:
-        grouped[key(pp.window)].append(pp.park.park_id)
+    for park_id, window in windows.items():
+        grouped[key(window)].append(park_id)
     return [sql.DayGroup(tuple(ids), dates, exclude)
             for (dates, exclude), ids in grouped.items()]
+
+
+def _windows(out: Mapping[int, ParkPeriod]) -> dict[int, ParkWindow]:
+    return {pid: pp.window for pid, pp in out.items()}
 
 
 def _collect_raw(conn: Connection, out: dict[int, ParkPeriod], scope: sql.Scope,
@@ -251,7 +256,7 @@ def _today_fast(conn: Connection, out: dict[int, ParkPeriod], now: datetime,
         start = ceil_hour(w.start)
         return w.dates, ((start, until) if start < until else None)
 
-    _collect_raw(conn, out, sql.day_groups(_groups(out.values(), key)), params)
+    _collect_raw(conn, out, sql.day_groups(group_windows(_windows(out), key)), params)
 
 
 def _days_fast(conn: Connection, out: dict[int, ParkPeriod], params: Mapping[str, Any]
@@ -259,7 +264,7 @@ def _days_fast(conn: Connection, out: dict[int, ParkPeriod], params: Mapping[str
     """Whole local days from the daily tables; days not aggregated yet, or marked stale,
     from raw snapshots."""
     pd, rd = t.park_daily_stats, t.ride_daily_stats
-    groups = _groups(out.values(), lambda w: (w.dates, None))
+    groups = group_windows(_windows(out), lambda w: (w.dates, None))
 
     def in_days(tb: Any) -> Any:
         return or_(*(and_(tb.c.park_id.in_(g.park_ids),

@@ -1,0 +1,191 @@
+"""Per-ride sums for a period (SPEC §5), by the same two paths as the park sums.
+
+A ride's period is its park's (the park's local dates); the fast path reads the ride hourly
+and daily tables and takes the rest from raw snapshots, the reference path only raw ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, or_, select
+
+from themepark_tracker import metrics
+from themepark_tracker.aggregate import sql
+from themepark_tracker.db import tables as t
+from themepark_tracker.queries.park_stats import (
+    ParkInfo,
+    ceil_hour,
+    covered_until,
+    group_windows,
+)
+from themepark_tracker.queries.periods import LIVE, TODAY, ParkWindow, iso_utc, park_window
+
+RIDE_SUM_FIELDS = ("snapshot_count", "open_snapshot_count", "operating_snapshots",
+                   "down_snapshots", "wait_sum", "wait_count")
+
+
+@dataclass
+class RideSums:
+    ride_id: int
+    park_id: int
+    snapshot_count: int = 0
+    open_snapshot_count: int = 0
+    operating_snapshots: int = 0
+    down_snapshots: int = 0
+    wait_sum: int = 0
+    wait_count: int = 0
+    max_wait_time: int | None = None
+    days: dict[date, dict[str, Any]] = field(default_factory=dict)
+
+    def add_row(self, row: Mapping[str, Any], day: date | None = None) -> None:
+        for name in RIDE_SUM_FIELDS:
+            setattr(self, name, getattr(self, name) + (row[name] or 0))
+        peak = row.get("max_wait_time", row.get("peak_wait_time"))
+        if peak is not None:
+            self.max_wait_time = max(self.max_wait_time or 0, peak)
+        if day is not None:
+            self.days[day] = dict(row)
+
+    def summary(self, interval_minutes: int) -> dict[str, Any]:
+        wait = self.wait_sum / self.wait_count if self.wait_count else None
+        return {
+            "downtime_hours": metrics.round_half_up(
+                metrics.downtime_hours(self.down_snapshots, interval_minutes), 2),
+            "uptime_percentage": metrics.round_half_up(
+                metrics.uptime_percentage(self.operating_snapshots, self.down_snapshots), 1),
+            "avg_wait_time_minutes": metrics.round_half_up(wait, 1),
+            "max_wait_time": self.max_wait_time,
+            "operating_snapshots": self.operating_snapshots,
+            "down_snapshots": self.down_snapshots,
+            "snapshot_count": self.snapshot_count,
+        }
+
+
+def ride_period_stats(
+    conn: Connection, parks: Sequence[ParkInfo], period: str, now: datetime, *,
+    interval_minutes: int, use_hourly: bool, ride_ids: Sequence[int] | None = None,
+) -> dict[int, RideSums]:
+    """RideSums for every attraction of ``parks`` (or just ``ride_ids``) over ``period``."""
+    windows = {p.park_id: park_window(period, p.timezone, now) for p in parks}
+    r = t.rides
+    query = select(r.c.ride_id, r.c.park_id).where(
+        r.c.park_id.in_(list(windows)), r.c.category == metrics.ATTRACTION)
+    if ride_ids is not None:
+        query = query.where(r.c.ride_id.in_(list(ride_ids)))
+    out = {row.ride_id: RideSums(row.ride_id, row.park_id) for row in conn.execute(query)}
+    if not out:
+        return out
+    params = {"interval_minutes": interval_minutes}
+    only = _only(ride_ids)
+    if period == LIVE:
+        return out  # live ride status comes from the latest snapshot, not from sums
+    if not use_hourly:
+        groups = group_windows(windows, lambda w: (w.dates, None))
+        _collect_raw(conn, out, sql.day_groups(groups), params, only)
+    elif period == TODAY:
+        _today_fast(conn, out, windows, now, params, only)
+    else:
+        _days_fast(conn, out, windows, params, only)
+    return out
+
+
+def _only(ride_ids: Sequence[int] | None) -> Any:
+    return None if ride_ids is None else tuple(ride_ids)
+
+
+def _collect_raw(conn: Connection, out: dict[int, RideSums], scope: sql.Scope,
+                 params: Mapping[str, Any], only: Any) -> None:
+    rows = sql.ride_rows_select(scope).subquery("rows")
+    query = select(rows)
+    if only is not None:
+        query = query.where(rows.c.ride_id.in_(only))
+    for row in conn.execute(query, params).mappings():
+        if row["ride_id"] in out:
+            out[row["ride_id"]].add_row(row, row["bucket"])
+
+
+def _add(out: dict[int, RideSums], rows: Iterable[Mapping[str, Any]], day_key: str | None
+         ) -> None:
+    for row in rows:
+        if row["ride_id"] in out:
+            out[row["ride_id"]].add_row(row, row[day_key] if day_key else None)
+
+
+def _today_fast(conn: Connection, out: dict[int, RideSums], windows: dict[int, ParkWindow],
+                now: datetime, params: Mapping[str, Any], only: Any) -> None:
+    first_whole = {pid: ceil_hour(w.start) for pid, w in windows.items()}
+    until = covered_until(conn, min(first_whole.values()), now)
+    rh = t.ride_hourly_stats
+    branches = [and_(rh.c.park_id == pid, rh.c.hour_start_utc >= start,
+                     rh.c.hour_start_utc < until)
+                for pid, start in first_whole.items() if start < until]
+    if branches:
+        query = select(rh).where(or_(*branches))
+        if only is not None:
+            query = query.where(rh.c.ride_id.in_(only))
+        _add(out, conn.execute(query).mappings(), None)
+
+    def key(w: ParkWindow) -> tuple[Any, Any]:
+        start = ceil_hour(w.start)
+        return w.dates, ((start, until) if start < until else None)
+
+    _collect_raw(conn, out, sql.day_groups(group_windows(windows, key)), params, only)
+    for ride in out.values():
+        ride.days.clear()  # today's pieces are parts of one day, not days
+
+
+def _days_fast(conn: Connection, out: dict[int, RideSums], windows: dict[int, ParkWindow],
+               params: Mapping[str, Any], only: Any) -> None:
+    rd = t.ride_daily_stats
+    groups = group_windows(windows, lambda w: (w.dates, None))
+    marks = t.stale_days
+    stale = set(map(tuple, conn.execute(select(marks.c.park_id, marks.c.local_date)).all()))
+    query = select(rd).where(or_(*(
+        and_(rd.c.park_id.in_(g.park_ids), rd.c.stat_date.between(g.dates[0], g.dates[-1]))
+        for g in groups)))
+    if only is not None:
+        query = query.where(rd.c.ride_id.in_(only))
+    have: set[tuple[int, date]] = set()
+    for row in conn.execute(query).mappings():
+        if (row["park_id"], row["stat_date"]) in stale:
+            continue
+        have.add((row["park_id"], row["stat_date"]))
+        _add(out, [row], "stat_date")
+    missing: dict[date, list[int]] = {}
+    for pid, w in windows.items():
+        for day in w.dates:
+            if (pid, day) not in have:
+                missing.setdefault(day, []).append(pid)
+    if missing:
+        scope = sql.day_groups([sql.DayGroup(tuple(ids), (day,))
+                                for day, ids in missing.items()])
+        _collect_raw(conn, out, scope, params, only)
+
+
+def current_statuses(conn: Connection, ride_ids: Sequence[int], now: datetime
+                     ) -> dict[int, dict[str, Any]]:
+    """Each ride's newest snapshot within the live window: status, wait, park open."""
+    from themepark_tracker.queries.periods import LIVE_MAX_AGE
+
+    rss = t.ride_status_snapshots
+    rows = conn.execute(
+        select(rss.c.ride_id, rss.c.recorded_at, rss.c.status, rss.c.wait_time,
+               rss.c.park_open, rss.c.counted_down)
+        .where(rss.c.ride_id.in_(list(ride_ids)), rss.c.recorded_at > now - LIVE_MAX_AGE,
+               rss.c.recorded_at <= now)
+        .order_by(rss.c.recorded_at)
+    )
+    latest: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        latest[row.ride_id] = {
+            "status": row.status if row.park_open else "PARK_CLOSED",
+            "raw_status": row.status,
+            "wait_time": row.wait_time,
+            "counted_down": bool(row.counted_down),
+            "recorded_at": iso_utc(row.recorded_at),
+        }
+    return latest

@@ -1,0 +1,253 @@
+"""Benchmark of the hourly aggregation at the quickstart's scale, on MariaDB.
+
+Builds 80 parks / 4,200 attractions / 7 days of 5-minute snapshots once (in a database named
+``tpt_bench_aggregation``; ``--rebuild`` makes it again), then measures, in one run:
+
+- seconds to aggregate one hour, and to backfill the 7 days;
+- the 24-hour chart of one park (per hour: shame score, downtime hours, rides down, average
+  wait) read from ``park_hourly_stats`` versus recomputed with GROUP BY over the raw park and
+  ride snapshots, medians of repeated runs side by side, and their ratio;
+- the quickstart's own two step-7 queries, as written, under ``SET profiling = 1``.
+
+Prints the figures and writes them to docs/performance.md (the section between the
+aggregation markers). A benchmark, not a test: nothing here asserts a time.
+
+    .venv/bin/python bench/aggregation.py [--rebuild] [--repeat 25]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select, text
+
+from themepark_tracker.aggregate import sql
+from themepark_tracker.aggregate.backfill import backfill
+from themepark_tracker.aggregate.hourly import aggregate_hour
+from themepark_tracker.db import tables as t
+from themepark_tracker.db.engine import make_engine
+from themepark_tracker.db.migrate import upgrade
+from themepark_tracker.simulate import simulate
+
+SERVER = "mysql+pymysql://root@127.0.0.1:3306/?charset=utf8mb4"
+DATABASE = "tpt_bench_aggregation"
+END = datetime(2025, 12, 5, 8, 0)
+HOUR = datetime(2025, 12, 5, 7, 0)
+DAY_START, DAY_END = datetime(2025, 12, 4), datetime(2025, 12, 5)
+SCALE = {"parks": 80, "rides": 4200, "days": 7, "seed": 1}
+INTERVAL = 5
+DOC = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
+BEGIN, STOP = "<!-- bench/aggregation.py begin -->", "<!-- bench/aggregation.py end -->"
+
+# The quickstart's step 7, as written (park 196 stands for "a park": we use the park with the
+# most rides below, and say so).
+SEED_GROUP_BY = """
+SELECT
+    HOUR(recorded_at) as hour,
+    AVG(shame_score) as avg_shame_score
+FROM park_activity_snapshots
+WHERE park_id = {park}
+  AND recorded_at >= '2025-12-04 00:00:00'
+  AND recorded_at < '2025-12-05 00:00:00'
+GROUP BY HOUR(recorded_at)"""
+SEED_HOURLY = """
+SELECT
+    hour_start_utc,
+    shame_score
+FROM park_hourly_stats
+WHERE park_id = {park}
+  AND hour_start_utc >= '2025-12-04 00:00:00'
+  AND hour_start_utc < '2025-12-05 00:00:00'
+ORDER BY hour_start_utc"""
+
+# The chart both ways, as plain SQL: what the API needs per hour.
+CHART_HOURLY = """
+SELECT hour_start_utc, shame_score, total_downtime_hours, rides_down, avg_wait_time_minutes
+FROM park_hourly_stats
+WHERE park_id = :park AND hour_start_utc >= :start AND hour_start_utc < :end
+ORDER BY hour_start_utc"""
+CHART_RAW = """
+SELECT p.hour_start_utc,
+       ROUND(p.shame_sum / NULLIF(p.open_n, 0), 1) AS shame_score,
+       ROUND(r.down_n * :interval / 60, 2) AS total_downtime_hours,
+       r.rides_down,
+       ROUND(r.wait_sum / NULLIF(r.wait_n, 0), 2) AS avg_wait_time_minutes
+FROM (
+    SELECT CAST(DATE_FORMAT(recorded_at, '%Y-%m-%d %H:00:00') AS DATETIME) AS hour_start_utc,
+           SUM(CASE WHEN park_appears_open AND active_weight > 0
+                    THEN 10.0 * down_weight / active_weight ELSE 0 END) AS shame_sum,
+           SUM(park_appears_open) AS open_n
+    FROM park_activity_snapshots
+    WHERE park_id = :park AND recorded_at >= :start AND recorded_at < :end
+    GROUP BY HOUR(recorded_at), hour_start_utc
+) p JOIN (
+    SELECT CAST(DATE_FORMAT(recorded_at, '%Y-%m-%d %H:00:00') AS DATETIME) AS hour_start_utc,
+           SUM(counted_down) AS down_n,
+           COUNT(DISTINCT CASE WHEN counted_down THEN ride_id END) AS rides_down,
+           SUM(CASE WHEN park_open AND status = 'OPERATING' AND wait_time IS NOT NULL
+                    THEN wait_time ELSE 0 END) AS wait_sum,
+           SUM(park_open AND status = 'OPERATING' AND wait_time IS NOT NULL) AS wait_n
+    FROM ride_status_snapshots
+    WHERE park_id = :park AND recorded_at >= :start AND recorded_at < :end
+    GROUP BY HOUR(recorded_at), hour_start_utc
+) r ON r.hour_start_utc = p.hour_start_utc
+ORDER BY p.hour_start_utc"""
+
+
+def median_ms(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    fn()  # warm the buffer pool and the statement path once
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), result
+
+
+def build(rebuild: bool) -> Engine:
+    server = make_engine(SERVER)
+    with server.begin() as conn:
+        exists = conn.execute(text("SHOW DATABASES LIKE :n"), {"n": DATABASE}).first()
+        if rebuild and exists:
+            conn.execute(text(f"DROP DATABASE `{DATABASE}`"))
+            exists = None
+        if not exists:
+            conn.execute(text(f"CREATE DATABASE `{DATABASE}` CHARACTER SET utf8mb4"))
+    server.dispose()
+    engine = make_engine(SERVER.replace("/?", f"/{DATABASE}?"))
+    upgrade(engine)
+    with engine.connect() as conn:
+        have = conn.scalar(select(func.count()).select_from(t.park_activity_snapshots))
+    if not have:
+        print("Building the quickstart's scale (80 parks, 4,200 rides, 7 days)...")
+        started = time.perf_counter()
+        summary = simulate(engine, end=END, interval_minutes=INTERVAL, **SCALE)
+        print(f"  {summary.describe()} ({time.perf_counter() - started:.0f} s)")
+    return engine
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rebuild", action="store_true", help="simulate the data again")
+    parser.add_argument("--repeat", type=int, default=25, help="runs per timed query")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    engine = build(args.rebuild)
+
+    with engine.connect() as conn:
+        counts = {tb.name: conn.scalar(select(func.count()).select_from(tb)) for tb in (
+            t.park_activity_snapshots, t.ride_status_snapshots)}
+        park = conn.execute(
+            select(t.rides.c.park_id).where(t.rides.c.category == "ATTRACTION")
+            .group_by(t.rides.c.park_id).order_by(func.count().desc(), t.rides.c.park_id)
+            .limit(1)
+        ).scalar_one()
+        settings = {name: conn.execute(text(f"SELECT @@{name}")).scalar() for name in (
+            "version", "innodb_buffer_pool_size", "tmp_table_size", "max_heap_table_size")}
+
+    # 1. Backfill 7 days, then one hour (three runs each of the hour: it is idempotent).
+    start = time.perf_counter()
+    summary = backfill(engine, INTERVAL, days=7, now=END + timedelta(minutes=5))
+    backfill_s = time.perf_counter() - start
+    hour_runs = []
+    for _ in range(3):
+        start = time.perf_counter()
+        count = aggregate_hour(engine, HOUR, INTERVAL, now=END + timedelta(minutes=5))
+        hour_runs.append(time.perf_counter() - start)
+    hour_s = statistics.median(hour_runs)
+
+    # 2. The 24-hour chart, both ways, same run.
+    params = {"park": park, "start": DAY_START, "end": DAY_END, "interval": INTERVAL}
+    with engine.connect() as conn:
+        hourly_ms, hourly_rows = median_ms(
+            lambda: conn.execute(text(CHART_HOURLY), params).all(), args.repeat)
+        raw_ms, raw_rows = median_ms(
+            lambda: conn.execute(text(CHART_RAW), params).all(), args.repeat)
+        scope = sql.local_hours(park, DAY_START, DAY_END, 0)
+        ref_ms, _ = median_ms(lambda: conn.execute(
+            sql.park_rows_select(scope), {"interval_minutes": INTERVAL}).all(),
+            max(5, args.repeat // 5))
+        same = [tuple(map(_num, r)) for r in hourly_rows] == [tuple(map(_num, r))
+                                                              for r in raw_rows]
+
+        # 3. The quickstart's step 7, as written, with profiling.
+        conn.execute(text("SET profiling = 1"))
+        seed = {}
+        for name, query in (("GROUP BY over park_activity_snapshots", SEED_GROUP_BY),
+                            ("park_hourly_stats", SEED_HOURLY)):
+            durations = []
+            for _ in range(args.repeat):
+                conn.exec_driver_sql(query.format(park=park)).all()
+                durations.append(float(conn.exec_driver_sql("SHOW PROFILES").all()[-1][1]))
+            seed[name] = statistics.median(durations) * 1000
+
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} UTC on {platform.node()} "
+        f"({platform.processor() or platform.machine()}, 2 cores), MariaDB {settings['version']}"
+        f", innodb_buffer_pool_size {int(settings['innodb_buffer_pool_size']) >> 20} MiB, "
+        f"stock tmp_table_size {int(settings['tmp_table_size']) >> 20} MiB (the jobs raise it "
+        "to 256 MiB for their own session).",
+        "",
+        f"Data: {counts['park_activity_snapshots']:,} park snapshots, "
+        f"{counts['ride_status_snapshots']:,} ride snapshots (80 parks, 4,200 attractions, "
+        "7 days ending 2025-12-05 08:00 UTC, `themepark simulate --seed 1`).",
+        "",
+        "| what | figure | target |",
+        "|---|---|---|",
+        f"| aggregate one hour (2025-12-05 07:00, {count.parks} parks, {count.rides:,} rides), "
+        f"median of 3 | {hour_s:.2f} s | < 0.5 s (the quickstart's job: 8.3 s) |",
+        f"| backfill 7 days ({summary.park_hours:,} park hours, {summary.ride_hours:,} ride "
+        f"hours) | {backfill_s:.1f} s | < 60 s (the quickstart's: 3.5 min) |",
+        f"| 24-hour chart of park {park} from park_hourly_stats, median of {args.repeat} | "
+        f"{hourly_ms:.2f} ms | < 5 ms |",
+        f"| the same chart by GROUP BY HOUR over raw park + ride snapshots, median of "
+        f"{args.repeat} | {raw_ms:.1f} ms | |",
+        f"| **ratio raw / hourly** | **{raw_ms / hourly_ms:.0f}×** | ≥ 100× |",
+        f"| the reference path the API uses with USE_HOURLY_TABLES=false (sql.park_rows_select)"
+        f" | {ref_ms:.1f} ms | |",
+        f"| quickstart step 7, GROUP BY query as written (SHOW PROFILES), median | "
+        f"{seed['GROUP BY over park_activity_snapshots']:.2f} ms | 3–7 s in the quickstart |",
+        f"| quickstart step 7, hourly-table query as written (SHOW PROFILES), median | "
+        f"{seed['park_hourly_stats']:.2f} ms | 10–50 ms in the quickstart |",
+        "",
+        f"Both chart queries returned the same {len(hourly_rows)} rows: "
+        f"{'yes' if same else 'NO - investigate'}. The quickstart's step-7 GROUP BY reads only "
+        "the 288 park snapshots of one park-day through the (park_id, recorded_at) index, "
+        "so on this data it is already fast; the fair comparison is the full chart, which "
+        "also needs the ~15,000 ride snapshots of that park-day.",
+    ]
+    text_block = "\n".join(lines)
+    print(text_block)
+    _write_doc(text_block)
+
+
+def _num(value: Any) -> Any:
+    try:
+        return round(float(value), 2)
+    except (TypeError, ValueError):
+        return value
+
+
+def _write_doc(block: str) -> None:
+    DOC.parent.mkdir(exist_ok=True)
+    current = DOC.read_text() if DOC.exists() else "# Performance\n"
+    section = f"{BEGIN}\n## Hourly aggregation (bench/aggregation.py)\n\n{block}\n{STOP}"
+    if BEGIN in current:
+        head, rest = current.split(BEGIN, 1)
+        current = head + section + rest.split(STOP, 1)[1]
+    else:
+        current = current.rstrip() + "\n\n" + section + "\n"
+    DOC.write_text(current)
+    print(f"\nwrote {DOC}")
+
+
+if __name__ == "__main__":
+    main()
