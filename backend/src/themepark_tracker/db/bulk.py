@@ -40,6 +40,9 @@ def bulk_insert(
     for start in range(0, len(rows), CHUNK_ROWS):
         chunk = rows[start:start + CHUNK_ROWS]
         if sqlite:
-            chunk = [tuple(_sqlite_value(v) for v in row) for row in chunk]
+            # One cycle's rows share their time and date: format each distinct value once.
+            seen: dict[object, object] = {}
+            chunk = [tuple(seen[v] if v in seen else seen.setdefault(v, _sqlite_value(v))
+                           if isinstance(v, date) else v for v in row) for row in chunk]
         conn.exec_driver_sql(sql, list(chunk))
     return len(rows)

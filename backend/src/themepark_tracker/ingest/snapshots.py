@@ -182,11 +182,15 @@ def _ingest_park_day(
         incoming.setdefault(cycle.recorded_at, {}).update(
             _readings(cycle, park, summary, quality)
         )
-    t0 = local_day_bounds(day, park.zone)[0] if from_day_start else min(incoming)
+    day_start, day_end = local_day_bounds(day, park.zone)
+    t0 = day_start if from_day_start else min(incoming)
 
     rss = t.ride_status_snapshots
     pas = t.park_activity_snapshots
-    in_day = and_(rss.c.park_id == park.park_id, rss.c.local_date == day)
+    # Bounded by the day's instants too, so the (park_id, recorded_at, ...) key range is the
+    # day's, not the park's whole history.
+    in_day = and_(rss.c.park_id == park.park_id, rss.c.local_date == day,
+                  rss.c.recorded_at < day_end)
     stored: dict[datetime, dict[int, Reading]] = defaultdict(dict)
     for row in conn.execute(
         select(rss.c.recorded_at, rss.c.ride_id, rss.c.status, rss.c.wait_time)
@@ -196,7 +200,8 @@ def _ingest_park_day(
     stored_cycles = set(
         conn.execute(
             select(pas.c.recorded_at).where(
-                pas.c.park_id == park.park_id, pas.c.local_date == day, pas.c.recorded_at >= t0
+                pas.c.park_id == park.park_id, pas.c.local_date == day,
+                pas.c.recorded_at >= t0, pas.c.recorded_at < day_end,
             )
         ).scalars()
     )
@@ -215,7 +220,7 @@ def _ingest_park_day(
     if stored_cycles - set(incoming):
         summary.park_days_rederived = 1
 
-    state = _state_before(conn, park.park_id, day, t0)
+    state = _state_before(conn, park.park_id, day, day_start, t0)
     rules = ParkRules(park.weights, park.reports_down, _schedule(conn, park.park_id, day))
     ride_rows: list[tuple[object, ...]] = []
     park_rows: list[tuple[object, ...]] = []
@@ -237,7 +242,8 @@ def _ingest_park_day(
     if stored_cycles:
         conn.execute(delete(rss).where(in_day, rss.c.recorded_at >= t0))
         conn.execute(delete(pas).where(
-            pas.c.park_id == park.park_id, pas.c.local_date == day, pas.c.recorded_at >= t0
+            pas.c.park_id == park.park_id, pas.c.local_date == day,
+            pas.c.recorded_at >= t0, pas.c.recorded_at < day_end,
         ))
     bulk_insert(conn, rss, RIDE_SNAPSHOT_COLUMNS, ride_rows)
     bulk_insert(conn, pas, PARK_SNAPSHOT_COLUMNS, park_rows)
@@ -250,11 +256,13 @@ def _ingest_park_day(
     return summary
 
 
-def _state_before(conn: Connection, park_id: int, day: date, t0: datetime) -> DayState:
+def _state_before(conn: Connection, park_id: int, day: date, day_start: datetime,
+                  t0: datetime) -> DayState:
     """What the park-day established before ``t0``: rows before it are already derived."""
     rss = t.ride_status_snapshots
     base = select(rss.c.ride_id).distinct().where(
-        rss.c.park_id == park_id, rss.c.local_date == day, rss.c.recorded_at < t0,
+        rss.c.park_id == park_id, rss.c.local_date == day,
+        rss.c.recorded_at >= day_start, rss.c.recorded_at < t0,
         rss.c.status == metrics.OPERATING,
     )
     seen = set(conn.execute(base).scalars())

@@ -103,20 +103,16 @@ def read_folder(directory: Path, stored: StoredCatalogue, stage: SnapshotStage) 
         park_ids = set(stored.park_ids) | declared if found[PARKS].complete else None
 
     rides: list[RideRecord] = []
-    ride_info: dict[int, tuple[int, bool]] | None = {
-        ride_id: (park_id, category == metrics.ATTRACTION)
-        for ride_id, (park_id, category) in stored.rides.items()
-    }
+    known_rides = {ride_id: (park_id, category == metrics.ATTRACTION)
+                   for ride_id, (park_id, category) in stored.rides.items()}
+    ride_info: dict[int, tuple[int, bool]] | None = known_rides
     if RIDES in files:
         rides, declared = read_rides(directory / RIDES, park_ids, found[RIDES])
-        if not found[RIDES].complete:
-            ride_info = None
-        else:
-            assert ride_info is not None
-            # A ride whose row is bad is still known: its snapshots are not "unknown ride" too.
-            ride_info.update((ride_id, (0, False)) for ride_id in declared)
-            ride_info.update((r.ride_id, (r.park_id, r.category == metrics.ATTRACTION))
-                             for r in rides)
+        # A ride whose row is bad is still known: its snapshots are not "unknown ride" too.
+        known_rides.update((ride_id, (0, False)) for ride_id in declared)
+        known_rides.update((r.ride_id, (r.park_id, r.category == metrics.ATTRACTION))
+                           for r in rides)
+        ride_info = known_rides if found[RIDES].complete else None
 
     schedules: list[ScheduleRecord] = []
     if SCHEDULES in files:
@@ -313,11 +309,14 @@ def stage_snapshots(path: Path, rides: Mapping[int, tuple[int, bool]] | None,
             ok = False
         wait_time: int | None = None
         if wait:
-            try:
-                wait_time = parse_int(wait, "wait_time", 0, SMALLINT_MAX)
-            except FieldError as exc:
-                problems.add(line, str(exc))
-                ok = False
+            if wait.isascii() and wait.isdigit() and len(wait) < 5:
+                wait_time = int(wait)
+            else:
+                try:
+                    wait_time = parse_int(wait, "wait_time", 0, SMALLINT_MAX)
+                except FieldError as exc:
+                    problems.add(line, str(exc))
+                    ok = False
         if not ok or at is None or ride_of is None or code is None:
             continue
         park_id, attraction = ride_of
