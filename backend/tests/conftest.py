@@ -16,6 +16,7 @@ from sqlalchemy import Engine, delete, text
 
 from themepark_tracker.db import tables
 from themepark_tracker.db.engine import make_engine
+from themepark_tracker.db.migrate import upgrade
 
 MARIADB_SERVER_URL = os.environ.get(
     "TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/?charset=utf8mb4"
@@ -60,13 +61,15 @@ def drop_throwaway_mariadb(url: str) -> None:
     server.dispose()
 
 
+# The schema comes from the Alembic revisions, as in production (test_migrations.py checks
+# that they build exactly tables.metadata).
 @pytest.fixture(scope="session", params=["sqlite", "mariadb"])
 def session_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
                    ) -> Iterator[Engine]:
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
         engine = make_engine(f"sqlite:///{path}")
-        tables.metadata.create_all(engine)
+        upgrade(engine)
         yield engine
         engine.dispose()
         return
@@ -74,7 +77,7 @@ def session_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     url = create_throwaway_mariadb()
     engine = make_engine(url)
     try:
-        tables.metadata.create_all(engine)
+        upgrade(engine)
         yield engine
     finally:
         engine.dispose()

@@ -149,7 +149,7 @@ def _chunk(
 ) -> list[HourCount]:
     try:
         with engine.begin() as conn:
-            return aggregate_range(conn, start, end, interval_minutes, started=now)
+            return aggregate_range(conn, start, end, interval_minutes)
     except Exception as exc:  # noqa: BLE001 - retried hour by hour below, failures recorded
         logger.warning("Hours %s to %s failed together (%s); retrying one by one",
                        f"{start:{HOUR_FORMAT}}", f"{end:{HOUR_FORMAT}}", exc)
@@ -158,7 +158,7 @@ def _chunk(
     while hour >= start:
         try:
             with engine.begin() as conn:
-                counts += aggregate_range(conn, hour, hour + HOUR, interval_minutes, started=now)
+                counts += aggregate_range(conn, hour, hour + HOUR, interval_minutes)
         except Exception as exc:  # noqa: BLE001 - logged, counted, and the run fails at the end
             logger.error("Hour %s failed: %s", f"{hour:{HOUR_FORMAT}}", exc)
             summary.failed_hours.append(hour)

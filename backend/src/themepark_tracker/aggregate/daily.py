@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, delete, func, literal, select
+from sqlalchemy import Connection, Engine, func, literal, select
 
 from themepark_tracker.aggregate import sql
-from themepark_tracker.aggregate.hourly import prepare_job_session
+from themepark_tracker.aggregate.hourly import clear_marks, prepare_job_session
 from themepark_tracker.aggregate.runlog import DAILY, logged_run
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.lock import job_lock
@@ -39,9 +39,12 @@ class DayCount:
 
 def aggregate_date(
     conn: Connection, stat_date: date, park_ids: list[int], interval_minutes: int,
-    started: datetime,
 ) -> DayCount:
-    """Aggregate local date ``stat_date`` for ``park_ids`` inside the caller's transaction."""
+    """Aggregate local date ``stat_date`` for ``park_ids`` inside the caller's transaction and
+    clear the stale marks it saw before reading."""
+    marks = t.stale_days
+    seen = conn.execute(select(marks.c.park_id, marks.c.local_date, marks.c.version).where(
+        marks.c.local_date == stat_date, marks.c.park_id.in_(park_ids))).all()
     prepare_job_session(conn)
     scope = sql.local_dates(park_ids, [stat_date])
     params = {"interval_minutes": interval_minutes}
@@ -56,11 +59,7 @@ def aggregate_date(
         sql.park_daily_select(scope).add_columns(stamp), key=["park_id", "stat_date"],
         params=params,
     )
-    marks = t.stale_days
-    conn.execute(delete(marks).where(
-        marks.c.local_date == stat_date, marks.c.park_id.in_(park_ids),
-        marks.c.marked_at < started,
-    ))
+    clear_marks(conn, marks, seen)
     parks = conn.scalar(select(func.count()).select_from(t.park_daily_stats).where(
         t.park_daily_stats.c.stat_date == stat_date,
         t.park_daily_stats.c.park_id.in_(park_ids)))
@@ -123,7 +122,7 @@ def run_daily(
     with job_lock(engine, "aggregate-daily"):
         for day, park_ids in sorted(days_due(engine, now, stat_date, force).items()):
             with logged_run(engine, DAILY, day.isoformat()) as run, engine.begin() as conn:
-                count = aggregate_date(conn, day, park_ids, interval_minutes, started=now)
+                count = aggregate_date(conn, day, park_ids, interval_minutes)
                 run.parks_processed, run.rides_processed = count.parks, count.rides
             logger.info("Day %s: %d parks, %d rides processed", day, count.parks, count.rides)
             results.append(count)

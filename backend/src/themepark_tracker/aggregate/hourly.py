@@ -8,11 +8,12 @@ transaction. Re-running an hour overwrites its rows with a fresh computation; th
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, func, literal, select, text
+from sqlalchemy import Connection, Engine, Row, Table, delete, func, literal, select, text
 
 from themepark_tracker.aggregate import sql
 from themepark_tracker.aggregate.runlog import HOURLY, logged_run
@@ -56,10 +57,12 @@ def prepare_job_session(conn: Connection) -> None:
 
 def aggregate_range(
     conn: Connection, start: datetime, end: datetime, interval_minutes: int,
-    started: datetime | None = None,
 ) -> list[HourCount]:
-    """Aggregate every UTC hour in [start, end) inside the caller's transaction and clear their
-    stale marks made before ``started``. Returns the rows per hour, newest first."""
+    """Aggregate every UTC hour in [start, end) inside the caller's transaction and clear the
+    stale marks it saw before reading. Returns the rows per hour, newest first."""
+    marks = t.stale_hours
+    seen = conn.execute(select(marks.c.hour_start_utc, marks.c.version).where(
+        marks.c.hour_start_utc >= start, marks.c.hour_start_utc < end)).all()
     prepare_job_session(conn)
     params = {"interval_minutes": interval_minutes}
     ride_stmt = sql.ride_hourly_select(start, end)
@@ -74,12 +77,17 @@ def aggregate_range(
         conn, t.park_hourly_stats, (*sql.PARK_HOURLY_COLUMNS, "updated_at"),
         park_stmt.add_columns(stamp), key=["park_id", "hour_start_utc"], params=params,
     )
-    marks = t.stale_hours
-    conn.execute(delete(marks).where(
-        marks.c.hour_start_utc >= start, marks.c.hour_start_utc < end,
-        marks.c.marked_at < (started or now),
-    ))
+    clear_marks(conn, marks, seen)
     return _counts(conn, start, end)
+
+
+def clear_marks(conn: Connection, marks: Table, seen: Sequence[Row[Any]]) -> None:
+    """Delete the marks read before aggregating, unless ingest bumped them meanwhile."""
+    key = [c for c in marks.primary_key.columns]
+    for row in seen:
+        *values, version = row
+        conn.execute(delete(marks).where(
+            *(c == v for c, v in zip(key, values, strict=True)), marks.c.version == version))
 
 
 def _counts(conn: Connection, start: datetime, end: datetime) -> list[HourCount]:
@@ -112,7 +120,7 @@ def aggregate_hour(
     now = now or utcnow()
     check_finished(hour, now, force)
     with logged_run(engine, HOURLY, f"{hour:{HOUR_FORMAT}}") as run, engine.begin() as conn:
-        counts = aggregate_range(conn, hour, hour + HOUR, interval_minutes, started=now)
+        counts = aggregate_range(conn, hour, hour + HOUR, interval_minutes)
         count = counts[0] if counts else HourCount(hour, 0, 0)
         run.parks_processed, run.rides_processed = count.parks, count.rides
     logger.info("Hour %s: %d parks, %d rides processed", f"{hour:{HOUR_FORMAT}}",

@@ -272,11 +272,14 @@ aggregation_log = Table(
 )
 
 # Work the ingest path leaves for the aggregation jobs: hours and park-days whose raw data
-# changed after (or before) they were aggregated. Ingest inserts, aggregation deletes.
+# changed after (or before) they were aggregated. Ingest inserts a mark or bumps its
+# ``version``; a job deletes only the (key, version) pairs it read before aggregating, so a
+# mark made while it ran survives for the next run.
 stale_hours = Table(
     "stale_hours",
     metadata,
     Column("hour_start_utc", UtcDateTime, primary_key=True),
+    Column("version", Integer, nullable=False, server_default="1"),
     Column("marked_at", UtcDateTime, nullable=False, server_default=func.now()),
 )
 
@@ -285,6 +288,7 @@ stale_days = Table(
     metadata,
     Column("park_id", Integer, primary_key=True, autoincrement=False),
     Column("local_date", LocalDate, primary_key=True),
+    Column("version", Integer, nullable=False, server_default="1"),
     Column("marked_at", UtcDateTime, nullable=False, server_default=func.now()),
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Connection, Table, literal_column, text
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.dml import Insert
@@ -60,3 +60,24 @@ def upsert_from_select(
         stmt = mysql.insert(table).from_select(list(columns), select)
         stmt = stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in update})
     return conn.execute(stmt, dict(params or {})).rowcount
+
+
+def bump_marks(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]],
+               key: Sequence[str]) -> None:
+    """Insert marks, or add 1 to the ``version`` of those that exist (and refresh
+    ``marked_at``)."""
+    if not rows:
+        return
+    # A literal, not a bound 1: PyMySQL's executemany rewrites the statement per row and
+    # cannot carry a parameter that is not in the rows.
+    bumped = table.c.version + literal_column("1")
+    if conn.dialect.name == "sqlite":
+        lite = sqlite.insert(table)
+        stmt: Insert = lite.on_conflict_do_update(
+            index_elements=list(key),
+            set_={"version": bumped, "marked_at": lite.excluded.marked_at})
+    else:
+        my = mysql.insert(table)
+        stmt = my.on_duplicate_key_update(version=bumped,
+                                          marked_at=my.inserted.marked_at)
+    conn.execute(stmt, list(rows))

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, and_, delete, select, update
 from themepark_tracker import metrics
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.bulk import bulk_insert
-from themepark_tracker.db.upsert import upsert_rows
+from themepark_tracker.db.upsert import bump_marks, upsert_rows
 from themepark_tracker.errors import UserError
 from themepark_tracker.ingest.catalog import utcnow
 from themepark_tracker.ingest.derive import DayState, ParkRules, Reading, derive_cycle
@@ -286,13 +286,12 @@ def _schedule(conn: Connection, park_id: int, day: date) -> list[metrics.Schedul
 
 
 def _mark_stale(conn: Connection, summary: IngestSummary) -> None:
-    """Queue the changed hours and park-days for the aggregation jobs. ``marked_at`` moves on
-    every mark, so a job only clears marks older than its own start."""
+    """Queue the changed hours and park-days for the aggregation jobs (see tables.stale_hours)."""
     now = utcnow()
-    upsert_rows(conn, t.stale_hours,
-                [{"hour_start_utc": h, "marked_at": now} for h in sorted(summary.hours_marked)],
-                key=["hour_start_utc"])
-    upsert_rows(conn, t.stale_days,
-                [{"park_id": p, "local_date": d, "marked_at": now}
-                 for p, d in sorted(summary.days_marked)],
-                key=["park_id", "local_date"])
+    bump_marks(conn, t.stale_hours,
+               [{"hour_start_utc": h, "marked_at": now} for h in sorted(summary.hours_marked)],
+               key=["hour_start_utc"])
+    bump_marks(conn, t.stale_days,
+               [{"park_id": p, "local_date": d, "marked_at": now}
+                for p, d in sorted(summary.days_marked)],
+               key=["park_id", "local_date"])

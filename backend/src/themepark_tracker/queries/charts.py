@@ -21,13 +21,15 @@ from themepark_tracker.aggregate import sql
 from themepark_tracker.aggregate.hourly import HOUR
 from themepark_tracker.db import tables as t
 from themepark_tracker.ingest.snapshots import local_day_bounds
-from themepark_tracker.queries.park_stats import ParkInfo, ParkPeriod, covered_until
+from themepark_tracker.queries.park_stats import ParkInfo, ParkPeriod, covered_until, plain
 from themepark_tracker.queries.periods import LIVE, TODAY, YESTERDAY, iso_utc
 
 LIVE_CHART_SPAN = timedelta(minutes=60)
 
 
 def _point(hour: datetime, label: str, row: Any, future: bool) -> dict[str, Any]:
+    if row is not None:
+        row = plain(row)
     if row is None or future:
         return {"hour_start_utc": iso_utc(hour), "label": label, "shame_score": None,
                 "avg_wait_time_minutes": None, "rides_operating": None, "rides_down": None}

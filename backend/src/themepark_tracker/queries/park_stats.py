@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
@@ -52,8 +53,10 @@ class Sums:
     wait_count: int = 0
 
     def add_row(self, row: Mapping[str, Any]) -> None:
+        # MariaDB returns SUM() of integers as Decimal: keep every field a plain number.
         for name in SUM_FIELDS:
-            setattr(self, name, getattr(self, name) + (row[name] or 0))
+            current = getattr(self, name)
+            setattr(self, name, current + type(current)(row[name] or 0))
 
     @property
     def shame(self) -> float | None:
@@ -169,10 +172,16 @@ def _collect_raw(conn: Connection, out: dict[int, ParkPeriod], scope: sql.Scope,
     _add_rides(out, conn.execute(sql.ride_activity_select(scope), params).mappings())
 
 
+def plain(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row with MariaDB's Decimal sums turned into int or float, as SQLite returns them."""
+    return {k: (int(v) if v == v.to_integral_value() else float(v))
+            if isinstance(v, Decimal) else v for k, v in row.items()}
+
+
 def _add_day(pp: ParkPeriod, day: date, row: Mapping[str, Any]) -> None:
     pp.days.setdefault(day, Sums()).add_row(row)
     if pp.window.period in DAYS_IN_PERIOD:
-        pp.day_rides[day] = (row["rides_operating"], row["rides_down"])
+        pp.day_rides[day] = (int(row["rides_operating"]), int(row["rides_down"]))
 
 
 def _add_rides(out: dict[int, ParkPeriod], rows: Iterable[Mapping[str, Any]]) -> None:

@@ -42,11 +42,11 @@ class RideSums:
     days: dict[date, dict[str, Any]] = field(default_factory=dict)
 
     def add_row(self, row: Mapping[str, Any], day: date | None = None) -> None:
-        for name in RIDE_SUM_FIELDS:
-            setattr(self, name, getattr(self, name) + (row[name] or 0))
+        for name in RIDE_SUM_FIELDS:  # ints, even where MariaDB sums to Decimal
+            setattr(self, name, getattr(self, name) + int(row[name] or 0))
         peak = row.get("max_wait_time", row.get("peak_wait_time"))
         if peak is not None:
-            self.max_wait_time = max(self.max_wait_time or 0, peak)
+            self.max_wait_time = max(self.max_wait_time or 0, int(peak))
         if day is not None:
             self.days[day] = dict(row)
 

@@ -23,6 +23,7 @@ def upgrade() -> None:
     op.create_table(
         "stale_hours",
         sa.Column("hour_start_utc", UtcDateTime, nullable=False),
+        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("marked_at", UtcDateTime, server_default=sa.func.now(), nullable=False),
         sa.PrimaryKeyConstraint("hour_start_utc", name=op.f("pk_stale_hours")),
     )
@@ -30,6 +31,7 @@ def upgrade() -> None:
         "stale_days",
         sa.Column("park_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("local_date", LocalDate, nullable=False),
+        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("marked_at", UtcDateTime, server_default=sa.func.now(), nullable=False),
         sa.PrimaryKeyConstraint("park_id", "local_date", name=op.f("pk_stale_days")),
     )
