@@ -32,7 +32,8 @@ def setup_logging(verbose: bool = False) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(message)s",
         datefmt="%Y-%m-%d %H:%M:%S",
-        stream=sys.stderr,
+        # The quickstart watches the jobs' progress on stdout ("the script logs to stdout").
+        stream=sys.stdout,
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
@@ -243,9 +244,8 @@ def backfill_hourly_cmd(ctx: Context, days: int | None, start: datetime | None,
         raise click.UsageError("give --days N, or --start and/or --end")
     if days is not None and (start is not None or end is not None):
         raise click.UsageError("--days cannot be combined with --start/--end")
-    summary = backfill(ctx.engine, ctx.settings.collection_interval_minutes, days=days,
-                       start=start, end=end)
-    click.echo(summary.describe())
+    backfill(ctx.engine, ctx.settings.collection_interval_minutes, days=days, start=start,
+             end=end)  # its closing summary is its last log line
 
 
 @main.command("aggregate-daily")

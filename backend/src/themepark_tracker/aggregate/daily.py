@@ -104,6 +104,9 @@ def days_due(engine: Engine, now: datetime, stat_date: date | None, force: bool
             due[day].append(park_id)
         else:
             unfinished.append(park_id)
+    if stat_date is not None and unfinished and due:
+        logger.info("%s has not ended yet for park(s) %s: left for a later run (or --force)",
+                    stat_date, ", ".join(map(str, unfinished)))
     if stat_date is not None and unfinished and not due:
         raise UserError(
             f"{stat_date} has not ended yet in any park's time zone with data "
