@@ -163,7 +163,8 @@ def db_upgrade(ctx: Context, revision: str) -> None:
 @click.option("--days", type=click.IntRange(1, 400), default=3, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--end", "end", default=None,
-              help='Last cycle, UTC "YYYY-MM-DD HH:MM" (default: the last whole cycle before now).')
+              help='The last cycle, UTC "YYYY-MM-DD HH:MM" (default: the last whole cycle '
+                   'before now); the first is --days before it.')
 @pass_ctx
 @friendly_errors
 def simulate_cmd(ctx: Context, parks: int, rides: int, days: int, seed: int, end: str | None
@@ -174,7 +175,8 @@ def simulate_cmd(ctx: Context, parks: int, rides: int, days: int, seed: int, end
 
     ensure_schema(ctx.engine)
     summary = simulate(
-        ctx.engine, parks=parks, rides=rides, days=days, seed=seed, end=parse_end(end),
+        ctx.engine, parks=parks, rides=rides, days=days, seed=seed,
+        end=parse_end(end, ctx.settings.collection_interval_minutes),
         interval_minutes=ctx.settings.collection_interval_minutes,
     )
     click.echo(summary.describe())

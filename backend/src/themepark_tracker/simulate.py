@@ -624,9 +624,11 @@ class Simulation:
         self.catalogue = catalogue
         self.seed = seed
         self.interval = interval_minutes
-        self.count = days * 24 * 60 // interval_minutes
+        # Both ends are cycles: --end is the last cycle (as a mirror of production taken at
+        # 08:05 ends with the 08:00 cycle), and the first is ``days`` before it.
+        self.count = days * 24 * 60 // interval_minutes + 1
         self.end = end
-        self.start = end - timedelta(minutes=self.count * interval_minutes)
+        self.start = end - timedelta(minutes=(self.count - 1) * interval_minutes)
         self._pending: dict[int, dict[int, list[tuple[int, int, int]]]] = {}
         self._first_day: dict[int, date] = {}
         self._last_day: dict[int, date] = {}
@@ -874,7 +876,8 @@ class SimulationSummary:
     def describe(self) -> str:
         text = (
             f"Simulated {self.parks:,} parks, {self.attractions:,} attractions "
-            f"(+{self.other_entries:,} other entries), {self.days} days ending "
+            f"(+{self.other_entries:,} other entries), {self.days} "
+            f"{'day' if self.days == 1 else 'days'} ending "
             f"{self.end:%Y-%m-%d %H:%M} UTC: {self.park_snapshots:,} park snapshots "
             f"({self.cycles_missed:,} cycles missed), {self.ride_snapshots:,} ride snapshots "
             f"in {self.seconds:.0f} s"
@@ -925,8 +928,8 @@ def simulate(
     end: datetime,
     interval_minutes: int = 5,
 ) -> SimulationSummary:
-    """Fill the database with ``days`` days of cycles every ``interval_minutes``, the last one
-    an interval before ``end`` (the period is [end - days, end)), through ``ingest_cycles``.
+    """Fill the database with ``days`` days of cycles every ``interval_minutes``, from
+    ``end - days`` to ``end``, both included, through ``ingest_cycles``.
 
     Each simulated day is one transaction; running the same arguments again changes nothing.
     """
