@@ -42,6 +42,7 @@ from themepark_tracker.ingest.snapshots import (
     local_date_of,
     local_day_bounds,
 )
+from themepark_tracker.progress import ProgressBar
 
 logger = logging.getLogger(__name__)
 
@@ -957,7 +958,7 @@ def simulate(
                 f"{sim.start:%Y-%m-%d %H:%M}", f"{aligned:%Y-%m-%d %H:%M}", seed)
 
     total_days = sim.day_count
-    with _Progress(total_days * len(catalogue.parks)) as progress:
+    with ProgressBar(total_days * len(catalogue.parks), "Simulating", "park-days") as progress:
         for k in range(total_days):
             day_started = time.monotonic()
             day = IngestSummary()
@@ -969,7 +970,7 @@ def simulate(
                         summary.schedules += upsert_schedules(conn, park_day.schedules)
                         day.add(ingest_cycles(conn, park_day.cycles))
                         missed += park_day.missed
-                    progress.advance(f"day {k + 1}/{total_days}")
+                    progress.advance(description=f"Simulating day {k + 1}/{total_days}")
             summary.park_snapshots += day.cycles
             summary.ride_snapshots += day.ride_snapshots
             summary.dropped_readings += day.dropped_readings
@@ -984,45 +985,3 @@ def simulate(
             )
     summary.seconds = time.monotonic() - started
     return summary
-
-
-class _Progress:
-    """A progress bar over park-days on a terminal (stderr); nothing otherwise."""
-
-    def __init__(self, total: int) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        console = Console(stderr=True)
-        self._bar: Progress | None = None
-        if console.is_terminal:
-            self._bar = Progress(
-                TextColumn("Simulating {task.description}"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("park-days"), TimeElapsedColumn(), TimeRemainingColumn(),
-                console=console,
-            )
-            self._task = self._bar.add_task("", total=total)
-
-    @property
-    def showing(self) -> bool:
-        return self._bar is not None
-
-    def advance(self, description: str) -> None:
-        if self._bar is not None:
-            self._bar.update(self._task, advance=1, description=description)
-
-    def __enter__(self) -> _Progress:
-        if self._bar is not None:
-            self._bar.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()

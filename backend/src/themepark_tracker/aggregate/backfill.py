@@ -25,7 +25,7 @@ from themepark_tracker.db.lock import job_lock
 from themepark_tracker.db.migrate import require_revision
 from themepark_tracker.errors import UserError
 from themepark_tracker.ingest.catalog import utcnow
-from themepark_tracker.progress import progress_bar
+from themepark_tracker.progress import ProgressBar
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def backfill(
         logger.info("Starting hourly backfill for %s", label)
     total_hours = int((stop - first) / HOUR)
     with job_lock(engine, "aggregate-hourly"), logged_run(engine, BACKFILL, label) as run, \
-            progress_bar(total_hours, "Backfilling hours") as advance:
+            ProgressBar(total_hours, "Backfilling", "hours") as progress:
         for chunk_start, chunk_end in day_chunks(first, stop):
             logger.info("Backfilling hours %s to %s", f"{chunk_start:{HOUR_FORMAT}}",
                         f"{chunk_end:{HOUR_FORMAT}}")
@@ -135,7 +135,7 @@ def backfill(
                 logger.info("Hour %s: %d parks, %d rides processed",
                             f"{count.hour:{HOUR_FORMAT}}", count.parks, count.rides)
             summary.hours_done += int((chunk_end - chunk_start) / HOUR)
-            advance(int((chunk_end - chunk_start) / HOUR))
+            progress.advance(int((chunk_end - chunk_start) / HOUR))
         run.parks_processed, run.rides_processed = summary.park_hours, summary.ride_hours
         if summary.failed_hours:
             raise BackfillFailed(summary.describe())
