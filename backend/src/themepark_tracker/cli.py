@@ -99,7 +99,7 @@ def parse_hour(value: str) -> datetime:
     return hour
 
 
-class HourType(click.ParamType):
+class HourType(click.ParamType[datetime]):
     name = "hour"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
@@ -112,7 +112,7 @@ class HourType(click.ParamType):
             self.fail(exc.message, param, ctx)
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType[date]):
     name = "date"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None

@@ -81,7 +81,7 @@ def aggregate_range(
     return _counts(conn, start, end)
 
 
-def clear_marks(conn: Connection, marks: Table, seen: Sequence[Row[Any]]) -> None:
+def clear_marks(conn: Connection, marks: Table, seen: Sequence[Row[*tuple[Any, ...]]]) -> None:
     """Delete the marks read before aggregating, unless ingest bumped them meanwhile."""
     key = [c for c in marks.primary_key.columns]
     for row in seen:

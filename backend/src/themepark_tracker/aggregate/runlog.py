@@ -37,12 +37,14 @@ def logged_run(engine: Engine, aggregation_type: str, target_period: str) -> Ite
     run failed with its message and propagates."""
     started = utcnow()
     with engine.begin() as conn:
-        run_id = conn.execute(
+        key = conn.execute(
             insert(t.aggregation_log).values(
                 aggregation_type=aggregation_type, target_period=target_period,
                 status="running", started_at=started, created_at=started,
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert key is not None  # always a Row for a single-row insert() without RETURNING
+        run_id = key[0]
     run = Run(int(run_id), aggregation_type, target_period)
     clock = time.perf_counter()
     try:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Double,
     Table,
     and_,
@@ -36,7 +37,7 @@ rss = t.ride_status_snapshots
 pas = t.park_activity_snapshots
 
 # The collection interval is a bound parameter, never a literal (SPEC §1: a setting).
-INTERVAL = bindparam("interval_minutes", type_=Double())
+INTERVAL: BindParameter[float] = bindparam("interval_minutes", type_=Double())
 
 
 def _flag(cond: ColumnElement[Any]) -> ColumnElement[int]:

@@ -79,6 +79,7 @@ def bulk_insert(
             conn.exec_driver_sql(sql, chunk)
         return len(rows)
     dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None  # None only once the pooled connection is closed/invalidated
     literal = _MysqlLiterals(dbapi)
     head = f"INSERT INTO {quote(table.name)} ({names}) VALUES "
     cursor = dbapi.cursor()

@@ -21,7 +21,8 @@ from themepark_tracker import metrics
 SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 UtcDateTime = DateTime().with_variant(
-    sqlite.DATETIME(
+    # sqlite.DATETIME.__init__ is unannotated (*args, **kwargs) in SQLAlchemy's sources.
+    sqlite.DATETIME(  # type: ignore[no-untyped-call]
         storage_format="%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d",
         regexp=r"(\d+)-(\d+)-(\d+) (\d+):(\d+):(\d+)",
     ),

@@ -19,12 +19,12 @@ def upsert_statement(
     (``conn.execute(stmt, rows)``) or supplied with ``.from_select`` via ``upsert_from_select``."""
     update = list(update)
     if conn.dialect.name == "sqlite":
-        stmt = sqlite.insert(table)
-        return stmt.on_conflict_do_update(
-            index_elements=list(key), set_={c: stmt.excluded[c] for c in update}
+        lite = sqlite.insert(table)
+        return lite.on_conflict_do_update(
+            index_elements=list(key), set_={c: lite.excluded[c] for c in update}
         )
-    stmt = mysql.insert(table)
-    return stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in update})
+    my = mysql.insert(table)
+    return my.on_duplicate_key_update({c: my.inserted[c] for c in update})
 
 
 def upsert_rows(
@@ -50,15 +50,16 @@ def upsert_from_select(
 
     """
     update = [c for c in columns if c not in key]
+    stmt: Insert
     if conn.dialect.name == "sqlite":
         # SQLite's parser needs a WHERE before ON CONFLICT in INSERT ... SELECT.
-        stmt = sqlite.insert(table).from_select(list(columns), select.where(text("1 = 1")))
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(key), set_={c: stmt.excluded[c] for c in update}
+        lite = sqlite.insert(table).from_select(list(columns), select.where(text("1 = 1")))
+        stmt = lite.on_conflict_do_update(
+            index_elements=list(key), set_={c: lite.excluded[c] for c in update}
         )
     else:
-        stmt = mysql.insert(table).from_select(list(columns), select)
-        stmt = stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in update})
+        my = mysql.insert(table).from_select(list(columns), select)
+        stmt = my.on_duplicate_key_update({c: my.inserted[c] for c in update})
     return conn.execute(stmt, dict(params or {})).rowcount
 
 

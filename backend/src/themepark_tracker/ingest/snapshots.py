@@ -225,8 +225,8 @@ def _ingest_park_day(
     ride_rows: list[tuple[object, ...]] = []
     park_rows: list[tuple[object, ...]] = []
     for at in sorted(merged):
-        readings = sorted(merged[at].values(), key=lambda r: r.ride_id)
-        rides, p = derive_cycle(at, day, readings, rules, state)
+        ordered = sorted(merged[at].values(), key=lambda r: r.ride_id)
+        rides, p = derive_cycle(at, day, ordered, rules, state)
         ride_rows.extend(
             (park.park_id, at, r.ride_id, r.status, r.wait_time, day,
              r.park_open, r.operated_today, r.counted_down)

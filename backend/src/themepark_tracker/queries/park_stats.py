@@ -12,13 +12,13 @@ scores from them, so a park's score for a period is computed once, in one way.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias, cast
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, RowMapping, and_, func, or_, select
 
 from themepark_tracker import metrics
 from themepark_tracker.aggregate import sql
@@ -32,6 +32,10 @@ from themepark_tracker.queries.periods import (
     ParkWindow,
     park_window,
 )
+
+#: A row read by column name: a ``RowMapping`` from ``.mappings()`` (whose stub key type also
+#: admits column objects, so it is not a ``Mapping[str, Any]``) or a plain dict.
+RowLike: TypeAlias = Mapping[str, Any] | RowMapping
 
 SUM_FIELDS = (
     "snapshot_count", "open_snapshot_count", "shame_score_sum", "operating_snapshots",
@@ -52,7 +56,7 @@ class Sums:
     wait_sum: int = 0
     wait_count: int = 0
 
-    def add_row(self, row: Mapping[str, Any]) -> None:
+    def add_row(self, row: RowLike) -> None:
         # MariaDB returns SUM() of integers as Decimal: keep every field a plain number.
         for name in SUM_FIELDS:
             current = getattr(self, name)
@@ -116,7 +120,9 @@ def load_parks(conn: Connection, park_ids: Sequence[int] | None = None,
         query = query.where(p.c.park_id.in_(list(park_ids)))
     if disney_universal_only:
         query = query.where(or_(p.c.is_disney, p.c.is_universal))
-    return [ParkInfo(*(bool(v) if k.startswith("is_") else v for k, v in r._mapping.items()))
+    # Columns of mixed types, in ParkInfo's field order: not checkable per field.
+    return [ParkInfo(*cast(Iterator[Any], (bool(v) if k.startswith("is_") else v
+                                           for k, v in r._mapping.items())))
             for r in conn.execute(query.order_by(p.c.park_id))]
 
 
@@ -178,13 +184,13 @@ def plain(row: Mapping[str, Any]) -> dict[str, Any]:
             if isinstance(v, Decimal) else v for k, v in row.items()}
 
 
-def _add_day(pp: ParkPeriod, day: date, row: Mapping[str, Any]) -> None:
+def _add_day(pp: ParkPeriod, day: date, row: RowLike) -> None:
     pp.days.setdefault(day, Sums()).add_row(row)
     if pp.window.period in DAYS_IN_PERIOD:
         pp.day_rides[day] = (int(row["rides_operating"]), int(row["rides_down"]))
 
 
-def _add_rides(out: dict[int, ParkPeriod], rows: Iterable[Mapping[str, Any]]) -> None:
+def _add_rides(out: dict[int, ParkPeriod], rows: Iterable[RowLike]) -> None:
     for row in rows:
         pp = out[row["park_id"]]
         if row["operating_snapshots"]:

@@ -75,8 +75,8 @@ def park_rankings(
     ranked = sorted((r for r in rows if r["was_open"]), key=_sort_key(sort_by))
     for n, row in enumerate(ranked, start=1):
         row["rank"] = n
-    scores = [pp.shame_score for pp in stats.values() if pp.was_open]
-    scores = [s for s in scores if s is not None]
+    shames = [pp.shame_score for pp in stats.values() if pp.was_open]
+    scores = [s for s in shames if s is not None]
     windows = [pp.window for pp in stats.values()]
     return {
         "period": period,

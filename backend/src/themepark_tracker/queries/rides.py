@@ -18,6 +18,7 @@ from themepark_tracker.aggregate import sql
 from themepark_tracker.db import tables as t
 from themepark_tracker.queries.park_stats import (
     ParkInfo,
+    RowLike,
     ceil_hour,
     covered_until,
     group_windows,
@@ -41,7 +42,7 @@ class RideSums:
     max_wait_time: int | None = None
     days: dict[date, dict[str, Any]] = field(default_factory=dict)
 
-    def add_row(self, row: Mapping[str, Any], day: date | None = None) -> None:
+    def add_row(self, row: RowLike, day: date | None = None) -> None:
         for name in RIDE_SUM_FIELDS:  # ints, even where MariaDB sums to Decimal
             setattr(self, name, getattr(self, name) + int(row[name] or 0))
         peak = row.get("max_wait_time", row.get("peak_wait_time"))
@@ -108,7 +109,7 @@ def _collect_raw(conn: Connection, out: dict[int, RideSums], scope: sql.Scope,
             out[row["ride_id"]].add_row(row, row["bucket"])
 
 
-def _add(out: dict[int, RideSums], rows: Iterable[Mapping[str, Any]], day_key: str | None
+def _add(out: dict[int, RideSums], rows: Iterable[RowLike], day_key: str | None
          ) -> None:
     for row in rows:
         if row["ride_id"] in out:
