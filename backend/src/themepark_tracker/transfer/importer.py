@@ -29,7 +29,7 @@ from themepark_tracker.errors import UserError
 from themepark_tracker.ingest.catalog import upsert_parks, upsert_rides, upsert_schedules
 from themepark_tracker.ingest.models import ParkRecord, RideRecord, ScheduleRecord
 from themepark_tracker.ingest.snapshots import IngestSummary, ingest_cycles
-from themepark_tracker.progress import progress_bar
+from themepark_tracker.progress import ProgressBar
 from themepark_tracker.transfer.reading import Folder, StoredCatalogue, read_folder
 from themepark_tracker.transfer.staging import SnapshotStage
 
@@ -107,13 +107,13 @@ def _write(conn: Connection, folder: Folder, stage: SnapshotStage, summary: Impo
     summary.schedules_written = upsert_schedules(conn, _changed_schedules(conn, folder.schedules))
     if not folder.snapshot_rows:
         return
-    with progress_bar(folder.snapshot_rows, "Ingesting snapshots") as advance:
+    with ProgressBar(folder.snapshot_rows, "Ingesting snapshots", "snapshots") as progress:
         done = 0
         for chunk in stage.chunks(CHUNK_ROWS, SOURCE):
             summary.ingest.add(ingest_cycles(conn, chunk))
             rows = sum(len(c.rides) for c in chunk)
             summary.cycles += len(chunk)
-            advance(rows)
+            progress.advance(rows)
             done += rows
             logger.debug("Ingested %d of %d snapshots", done, folder.snapshot_rows)
 
