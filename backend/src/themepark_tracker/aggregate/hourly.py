@@ -65,18 +65,20 @@ def aggregate_range(
         marks.c.hour_start_utc >= start, marks.c.hour_start_utc < end)).all()
     prepare_job_session(conn)
     params = {"interval_minutes": interval_minutes}
-    ride_stmt = sql.ride_hourly_select(start, end)
-    park_stmt = sql.park_hourly_select(start, end)
-    now = utcnow()
-    stamp = literal(now, UtcDateTime).label("updated_at")
-    upsert_from_select(
-        conn, t.ride_hourly_stats, (*sql.RIDE_HOURLY_COLUMNS, "updated_at"),
-        ride_stmt.add_columns(stamp), key=["ride_id", "hour_start_utc"], params=params,
-    )
-    upsert_from_select(
-        conn, t.park_hourly_stats, (*sql.PARK_HOURLY_COLUMNS, "updated_at"),
-        park_stmt.add_columns(stamp), key=["park_id", "hour_start_utc"], params=params,
-    )
+    park_ids = list(conn.execute(select(t.parks.c.park_id)).scalars())
+    stamp = literal(utcnow(), UtcDateTime).label("updated_at")
+    ride_columns = (*sql.RIDE_HOURLY_COLUMNS, "updated_at")
+    ride_key = ["ride_id", "hour_start_utc"]
+    # Three steps, each a grouped read joined only to indexed tables (see sql.py).
+    upsert_from_select(conn, t.ride_hourly_stats, ride_columns,
+                       sql.ride_hourly_written_select(start, end, park_ids).add_columns(stamp),
+                       key=ride_key, params=params)
+    upsert_from_select(conn, t.ride_hourly_stats, ride_columns,
+                       sql.ride_hourly_zero_select(start, end).add_columns(stamp),
+                       key=ride_key, params=params)
+    upsert_from_select(conn, t.park_hourly_stats, (*sql.PARK_HOURLY_COLUMNS, "updated_at"),
+                       sql.park_hourly_written_select(start, end).add_columns(stamp),
+                       key=["park_id", "hour_start_utc"], params=params)
     clear_marks(conn, marks, seen)
     return _counts(conn, start, end)
 

@@ -22,8 +22,10 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    exists,
     func,
     literal,
+    null,
     or_,
     select,
 )
@@ -68,15 +70,24 @@ def _instant_shame() -> ColumnElement[Any]:
     )
 
 
-def _ride_groups(bucket: ColumnElement[Any], where: ColumnElement[bool]) -> Select[Any]:
-    """Per ride and bucket: the raw counts and sums every ride row is made of."""
+def _ride_groups(scope: Scope) -> Select[Any]:
+    """Per attraction and bucket: the raw counts and sums every ride row is made of.
+
+    Driven by the park snapshots in scope, joined to the park's attractions and, by primary
+    key, to their ride snapshots of the same cycle: one row per attraction per bucket in which
+    its park has a snapshot (SPEC §3), zeros where the ride had none, and no scan of ride
+    snapshots outside the scope (a time range of ride snapshots is not contiguous in their
+    (park, time, ride) key)."""
+    r = t.rides
     operating = and_(rss.c.park_open, rss.c.status == metrics.OPERATING)
     waited = and_(operating, rss.c.wait_time.is_not(None))
+    bucket = scope.bucket(pas)
     return (
         select(
-            rss.c.ride_id.label("ride_id"),
+            r.c.ride_id.label("ride_id"),
+            r.c.park_id.label("park_id"),
             bucket.label("bucket"),
-            func.count().label("snapshot_count"),
+            func.count(rss.c.ride_id).label("snapshot_count"),
             func.sum(_flag(rss.c.park_open)).label("open_snapshot_count"),
             func.sum(_flag(operating)).label("operating_snapshots"),
             func.sum(_flag(rss.c.counted_down)).label("down_snapshots"),
@@ -84,8 +95,14 @@ def _ride_groups(bucket: ColumnElement[Any], where: ColumnElement[bool]) -> Sele
             func.sum(_flag(waited)).label("wait_count"),
             func.max(case((waited, rss.c.wait_time), else_=None)).label("max_wait_time"),
         )
-        .where(where)
-        .group_by(rss.c.ride_id, bucket)
+        .select_from(
+            pas.join(r, and_(r.c.park_id == pas.c.park_id, r.c.category == metrics.ATTRACTION))
+            .outerjoin(rss, and_(rss.c.park_id == pas.c.park_id,
+                                 rss.c.recorded_at == pas.c.recorded_at,
+                                 rss.c.ride_id == r.c.ride_id))
+        )
+        .where(scope.where(pas))
+        .group_by(r.c.ride_id, r.c.park_id, bucket)
     )
 
 
@@ -108,37 +125,25 @@ def _park_buckets(bucket: ColumnElement[Any], where: ColumnElement[bool]) -> Sel
     )
 
 
-def _ride_rows(parks_sub: Any, rides_sub: Any, bucket_name: str) -> Select[Any]:
+def _ride_rows(rides_sub: Any, bucket_name: str) -> Select[Any]:
     """One row per attraction per bucket in which its park has a snapshot (SPEC §3)."""
-    r = t.rides
     g = rides_sub
-    operating = func.coalesce(g.c.operating_snapshots, 0)
-    down = func.coalesce(g.c.down_snapshots, 0)
-    wait_sum = func.coalesce(g.c.wait_sum, 0)
-    wait_count = func.coalesce(g.c.wait_count, 0)
-    return (
-        select(
-            r.c.ride_id,
-            r.c.park_id,
-            parks_sub.c.bucket.label(bucket_name),
-            func.coalesce(g.c.snapshot_count, 0).label("snapshot_count"),
-            func.coalesce(g.c.open_snapshot_count, 0).label("open_snapshot_count"),
-            operating.label("operating_snapshots"),
-            down.label("down_snapshots"),
-            _hours(down).label("downtime_hours"),
-            _ratio(operating, operating + down, 2, 100.0).label("uptime_percentage"),
-            _ratio(wait_sum, wait_count, 2).label("avg_wait_time_minutes"),
-            g.c.max_wait_time.label("max_wait_time"),
-            wait_sum.label("wait_sum"),
-            wait_count.label("wait_count"),
-            (operating + down > 0).label("ride_operated"),
-        )
-        .select_from(
-            parks_sub.join(r, and_(r.c.park_id == parks_sub.c.park_id,
-                                   r.c.category == metrics.ATTRACTION))
-            .outerjoin(g, and_(g.c.ride_id == r.c.ride_id, g.c.bucket == parks_sub.c.bucket))
-        )
-        .where(parks_sub.c.snapshot_count > 0)
+    operating, down = g.c.operating_snapshots, g.c.down_snapshots
+    return select(
+        g.c.ride_id,
+        g.c.park_id,
+        g.c.bucket.label(bucket_name),
+        g.c.snapshot_count,
+        g.c.open_snapshot_count,
+        operating,
+        down,
+        _hours(down).label("downtime_hours"),
+        _ratio(operating, operating + down, 2, 100.0).label("uptime_percentage"),
+        _ratio(g.c.wait_sum, g.c.wait_count, 2).label("avg_wait_time_minutes"),
+        g.c.max_wait_time,
+        g.c.wait_sum,
+        g.c.wait_count,
+        (operating + down > 0).label("ride_operated"),
     )
 
 
@@ -148,7 +153,7 @@ def _park_rows(parks_sub: Any, rides_sub: Any, bucket_name: str) -> Select[Any]:
     g = rides_sub
     per_park = (
         select(
-            t.rides.c.park_id,
+            g.c.park_id,
             g.c.bucket,
             func.sum(g.c.wait_sum).label("wait_sum"),
             func.sum(g.c.wait_count).label("wait_count"),
@@ -159,9 +164,7 @@ def _park_rows(parks_sub: Any, rides_sub: Any, bucket_name: str) -> Select[Any]:
             func.sum(g.c.operating_snapshots).label("operating_snapshots"),
             func.max(g.c.max_wait_time).label("max_wait_time"),
         )
-        .select_from(g.join(t.rides, and_(t.rides.c.ride_id == g.c.ride_id,
-                                          t.rides.c.category == metrics.ATTRACTION)))
-        .group_by(t.rides.c.park_id, g.c.bucket)
+        .group_by(g.c.park_id, g.c.bucket)
         .subquery("per_park")
     )
     p = parks_sub
@@ -211,18 +214,22 @@ class Scope:
     bucket: Callable[[Table], ColumnElement[Any]]
     where: Callable[[Table], ColumnElement[bool]]
 
-    def subqueries(self) -> tuple[Any, Any]:
-        parks_sub = _park_buckets(self.bucket(pas), self.where(pas)).subquery("park_buckets")
-        rides_sub = _ride_groups(self.bucket(rss), self.where(rss)).subquery("ride_buckets")
-        return parks_sub, rides_sub
+    def park_buckets(self) -> Any:
+        return _park_buckets(self.bucket(pas), self.where(pas)).subquery("park_buckets")
+
+    def ride_buckets(self) -> Any:
+        return _ride_groups(self).subquery("ride_buckets")
 
 
-def utc_hours(start: datetime, end: datetime) -> Scope:
-    """Every UTC hour in [start, end)."""
-    return Scope(
-        bucket=lambda tb: hour_floor(tb.c.recorded_at),
-        where=lambda tb: and_(tb.c.recorded_at >= start, tb.c.recorded_at < end),
-    )
+def utc_hours(start: datetime, end: datetime, park_ids: Sequence[int] | None = None) -> Scope:
+    """Every UTC hour in [start, end). Naming the parks lets the ride snapshots be read as a
+    range of their (park, time, ride) key per park instead of by the time index."""
+
+    def where(tb: Table) -> ColumnElement[bool]:
+        cond = and_(tb.c.recorded_at >= start, tb.c.recorded_at < end)
+        return and_(tb.c.park_id.in_(list(park_ids)), cond) if park_ids else cond
+
+    return Scope(bucket=lambda tb: hour_floor(tb.c.recorded_at), where=where)
 
 
 def local_hours(park_id: int, start: datetime, end: datetime, offset_minutes: int) -> Scope:
@@ -275,12 +282,9 @@ def cycles(pairs: Sequence[tuple[int, datetime]]) -> Scope:
 def ride_activity_select(scope: Scope) -> Select[Any]:
     """(park_id, ride_id, operating_snapshots, down_snapshots) of attractions that operated or
     were counted down in ``scope``: the distinct rides of a period."""
-    r = t.rides
-    g = _ride_groups(scope.bucket(rss), scope.where(rss)).subquery("ride_buckets")
+    g = scope.ride_buckets()
     return (
-        select(r.c.park_id, g.c.ride_id, g.c.operating_snapshots, g.c.down_snapshots)
-        .select_from(g.join(r, and_(r.c.ride_id == g.c.ride_id,
-                                    r.c.category == metrics.ATTRACTION)))
+        select(g.c.park_id, g.c.ride_id, g.c.operating_snapshots, g.c.down_snapshots)
         .where(g.c.operating_snapshots + g.c.down_snapshots > 0)
     )
 
@@ -303,13 +307,11 @@ RIDE_HOURLY_COLUMNS = (
 
 def park_rows_select(scope: Scope, bucket_name: str = "bucket") -> Select[Any]:
     """Park rows (all the columns of PARK_HOURLY_COLUMNS and more) for ``scope``."""
-    parks_sub, rides_sub = scope.subqueries()
-    return _park_rows(parks_sub, rides_sub, bucket_name)
+    return _park_rows(scope.park_buckets(), scope.ride_buckets(), bucket_name)
 
 
 def ride_rows_select(scope: Scope, bucket_name: str = "bucket") -> Select[Any]:
-    parks_sub, rides_sub = scope.subqueries()
-    return _ride_rows(parks_sub, rides_sub, bucket_name)
+    return _ride_rows(scope.ride_buckets(), bucket_name)
 
 
 def park_hourly_select(start: datetime, end: datetime) -> Select[Any]:
@@ -374,3 +376,91 @@ def ride_daily_select(scope: Scope) -> Select[Any]:
         rows.c.max_wait_time.label("peak_wait_time"), rows.c.wait_sum, rows.c.wait_count,
         rows.c.ride_operated,
     )
+
+
+# --- the hourly job's write path -----------------------------------------------------------------
+#
+# The SELECTs above join grouped subqueries, which MariaDB executes without a usable key when
+# a day or a week of hours is aggregated at once. The job therefore writes in three steps that
+# each read one grouped subquery joined to real, indexed tables only:
+#   1. ride rows of rides with snapshots (ride snapshots grouped once, joined to rides by key);
+#   2. zero rows for attractions with no snapshot in an hour their park has (anti-join on the
+#      unique (ride_id, hour_start_utc) key of ride_hourly_stats);
+#   3. park rows from the park snapshots plus the ride rows just written.
+# The result equals park_hourly_select / ride_hourly_select (verify and the tests compare).
+
+
+def ride_hourly_written_select(start: datetime, end: datetime, park_ids: Sequence[int]
+                               ) -> Select[Any]:
+    """Step 1: RIDE_HOURLY_COLUMNS for attractions with at least one snapshot in the hour."""
+    scope = utc_hours(start, end, park_ids)
+    r = t.rides
+    operating = and_(rss.c.park_open, rss.c.status == metrics.OPERATING)
+    waited = and_(operating, rss.c.wait_time.is_not(None))
+    bucket = scope.bucket(rss)
+    g = (
+        select(
+            rss.c.ride_id, bucket.label("bucket"),
+            func.count().label("snapshot_count"),
+            func.sum(_flag(rss.c.park_open)).label("open_snapshot_count"),
+            func.sum(_flag(operating)).label("operating_snapshots"),
+            func.sum(_flag(rss.c.counted_down)).label("down_snapshots"),
+            func.sum(case((waited, rss.c.wait_time), else_=0)).label("wait_sum"),
+            func.sum(_flag(waited)).label("wait_count"),
+            func.max(case((waited, rss.c.wait_time), else_=None)).label("max_wait_time"),
+        )
+        .where(scope.where(rss))
+        .group_by(rss.c.ride_id, bucket)
+        .subquery("ride_groups")
+    )
+    operating_n, down = g.c.operating_snapshots, g.c.down_snapshots
+    return (
+        select(
+            g.c.ride_id, r.c.park_id, g.c.bucket.label("hour_start_utc"),
+            g.c.snapshot_count, g.c.open_snapshot_count, operating_n, down,
+            _hours(down).label("downtime_hours"),
+            _ratio(operating_n, operating_n + down, 2, 100.0).label("uptime_percentage"),
+            _ratio(g.c.wait_sum, g.c.wait_count, 2).label("avg_wait_time_minutes"),
+            g.c.max_wait_time, g.c.wait_sum, g.c.wait_count,
+            (operating_n + down > 0).label("ride_operated"),
+        )
+        .select_from(g.join(r, and_(r.c.ride_id == g.c.ride_id,
+                                    r.c.category == metrics.ATTRACTION)))
+    )
+
+
+def ride_hourly_zero_select(start: datetime, end: datetime) -> Select[Any]:
+    """Step 2: zero rows for attractions without a row yet in an hour their park has."""
+    r, rh = t.rides, t.ride_hourly_stats
+    p = utc_hours(start, end).park_buckets()
+    zero = literal(0)
+    return (
+        select(
+            r.c.ride_id, r.c.park_id, p.c.bucket.label("hour_start_utc"),
+            zero.label("snapshot_count"), zero.label("open_snapshot_count"),
+            zero.label("operating_snapshots"), zero.label("down_snapshots"),
+            literal(0.0).label("downtime_hours"), null().label("uptime_percentage"),
+            null().label("avg_wait_time_minutes"), null().label("max_wait_time"),
+            zero.label("wait_sum"), zero.label("wait_count"),
+            literal(False).label("ride_operated"),
+        )
+        .select_from(p.join(r, and_(r.c.park_id == p.c.park_id,
+                                    r.c.category == metrics.ATTRACTION)))
+        .where(~exists().where(rh.c.ride_id == r.c.ride_id,
+                               rh.c.hour_start_utc == p.c.bucket))
+    )
+
+
+def park_hourly_written_select(start: datetime, end: datetime) -> Select[Any]:
+    """Step 3: PARK_HOURLY_COLUMNS from the park snapshots and the ride rows of the hours."""
+    rh = t.ride_hourly_stats
+    ride_rows = (
+        select(rh.c.ride_id, rh.c.park_id, rh.c.hour_start_utc.label("bucket"),
+               rh.c.wait_sum, rh.c.wait_count, rh.c.operating_snapshots, rh.c.down_snapshots,
+               rh.c.max_wait_time)
+        .where(rh.c.hour_start_utc >= start, rh.c.hour_start_utc < end)
+        .subquery("ride_rows")
+    )
+    rows = _park_rows(utc_hours(start, end).park_buckets(), ride_rows, "hour_start_utc")
+    written = rows.subquery("rows")
+    return select(*(written.c[c] for c in PARK_HOURLY_COLUMNS))

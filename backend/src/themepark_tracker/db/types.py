@@ -63,11 +63,12 @@ def _hour_floor_sqlite(element: hour_floor, compiler: SQLCompiler, **kw: Any) ->
 @compiles(hour_floor, "mysql")
 @compiles(hour_floor, "mariadb")
 def _hour_floor_mysql(element: hour_floor, compiler: SQLCompiler, **kw: Any) -> str:
+    # DATE() and HOUR() rather than DATE_FORMAT: no string per row (2-3x faster to group by).
     arg, offset = _hour_floor_args(element, compiler, **kw)
     if not offset:
-        return f"CAST(DATE_FORMAT({arg}, '%%Y-%%m-%%d %%H:00:00') AS DATETIME)"
-    return (f"(CAST(DATE_FORMAT({arg} - INTERVAL {offset} MINUTE, '%%Y-%%m-%%d %%H:00:00') "
-            f"AS DATETIME) + INTERVAL {offset} MINUTE)")
+        return f"(DATE({arg}) + INTERVAL HOUR({arg}) HOUR)"
+    shifted = f"({arg} - INTERVAL {offset} MINUTE)"
+    return f"(DATE({shifted}) + INTERVAL HOUR({shifted}) HOUR + INTERVAL {offset} MINUTE)"
 
 
 class round_half_up(GenericFunction[Any]):
