@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, select, text
 
 from tests import reference as ref
+from tests import scenarios as scen
 from tests.factories import ingest, make_park, series
 from themepark_tracker.aggregate.hourly import floor_hour
 from themepark_tracker.db import tables as t
@@ -30,7 +31,7 @@ LOG_LINE = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO "
 def seed_week(engine: Engine) -> None:
     """Two parks of three rides, a cycle every 30 minutes from 2025-11-28 08:00 to 2025-12-05
     08:00 (both included): the quickstart's mirrored week, small."""
-    ref.at_head(engine)
+    scen.at_head(engine)
     for park_id, zone in ((1, "UTC"), (2, "Europe/Paris")):
         ids = make_park(engine, park_id, tiers=(1, 2, 3), timezone=zone)
         n = int((NEWEST - FIRST) / timedelta(minutes=30)) + 1
@@ -45,7 +46,7 @@ def no_traceback(done: object) -> None:
 def test_aggregate_hourly_twice_keeps_one_row_per_park(engine: Engine) -> None:
     seed_week(engine)
     for _ in range(2):
-        done = ref.run_module(engine, "scripts.aggregate_hourly", "--hour=2025-12-05 07:00:00")
+        done = scen.run_module(engine, "scripts.aggregate_hourly", "--hour=2025-12-05 07:00:00")
         no_traceback(done)
         assert done.returncode == 0, done.stderr
         # The jobs log to stdout, as the quickstart says; the summary line comes last.
@@ -69,7 +70,7 @@ def test_aggregate_hourly_twice_keeps_one_row_per_park(engine: Engine) -> None:
 
 def test_backfill_days_7_prints_the_seed_lines(engine: Engine) -> None:
     seed_week(engine)
-    done = ref.run_module(engine, "scripts.backfill_hourly_stats", "--days=7")
+    done = scen.run_module(engine, "scripts.backfill_hourly_stats", "--days=7")
     no_traceback(done)
     assert done.returncode == 0, done.stderr
     # The log goes to stdout ("the script logs to stdout"); on SQLite a first line on stderr
@@ -106,14 +107,14 @@ def sqlite_db(tmp_path: Path) -> Engine:
 
     engine = make_engine(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
     tables.metadata.create_all(engine)
-    ref.at_head(engine)
+    scen.at_head(engine)
     yield engine  # type: ignore[misc]
     engine.dispose()
 
 
 def test_the_iso_form_with_z_is_accepted(sqlite_db: Engine) -> None:
     seed_week(sqlite_db)
-    done = ref.run_module(sqlite_db, "scripts.aggregate_hourly", "--hour=2025-12-05T07:00:00Z")
+    done = scen.run_module(sqlite_db, "scripts.aggregate_hourly", "--hour=2025-12-05T07:00:00Z")
     no_traceback(done)
     assert done.returncode == 0, done.stderr
     with sqlite_db.connect() as conn:
@@ -129,7 +130,7 @@ def test_the_iso_form_with_z_is_accepted(sqlite_db: Engine) -> None:
 )
 def test_a_bad_hour_exits_2_naming_the_problem(tmp_path: Path, hour: str, problem: str) -> None:
     db = tmp_path / "never-opened.sqlite3"
-    done = ref.run_module(None, "scripts.aggregate_hourly", f"--hour={hour}",
+    done = scen.run_module(None, "scripts.aggregate_hourly", f"--hour={hour}",
                           env={"DATABASE_URL": f"sqlite:///{db}"})
     no_traceback(done)
     assert done.returncode == 2
@@ -140,7 +141,7 @@ def test_a_bad_hour_exits_2_naming_the_problem(tmp_path: Path, hour: str, proble
 
 def test_an_unfinished_hour_exits_1_with_a_clear_message(sqlite_db: Engine) -> None:
     hour = floor_hour(utcnow() + timedelta(minutes=2))  # the current (or next) hour
-    done = ref.run_module(sqlite_db, "scripts.aggregate_hourly",
+    done = scen.run_module(sqlite_db, "scripts.aggregate_hourly",
                           f"--hour={hour:%Y-%m-%d %H:%M:%S}")
     no_traceback(done)
     assert done.returncode == 1

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import Connection, Engine, delete, select, text
 
 from tests import reference as ref
+from tests import scenarios as scen
 from tests.factories import cycle, ingest, make_park, series
 from themepark_tracker.aggregate import backfill as backfill_module
 from themepark_tracker.aggregate.backfill import (
@@ -32,7 +33,7 @@ NOW = datetime(2025, 12, 5, 8, 5, 12)  # when the seed's example ran
 
 @pytest.fixture(autouse=True)
 def _schema_at_head(engine: Engine) -> None:
-    ref.at_head(engine)
+    scen.at_head(engine)
 
 
 def later() -> datetime:
@@ -117,8 +118,8 @@ def contents(conn: Connection) -> dict[str, list[tuple[object, ...]]]:
 
 def test_backfill_rows_are_identical_to_hour_by_hour_runs(engine: Engine) -> None:
     start, end = datetime(2025, 11, 1, 19), datetime(2025, 11, 2, 7)  # crosses a UTC midnight
-    parks = (ref.WORLD_PARKS[2], ref.WORLD_PARKS[3])  # New York (DST night), Kolkata
-    ref.build_world(engine, parks=parks, start=start, end=end, every=10)
+    parks = (scen.WORLD_PARKS[2], scen.WORLD_PARKS[3])  # New York (DST night), Kolkata
+    scen.build_world(engine, parks=parks, start=start, end=end, every=10)
     summary = backfill(engine, 5, start=start, end=end - H, now=later())
     assert (summary.start, summary.end, summary.failed_hours) == (start, end, [])
     with engine.connect() as conn:

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tests import reference as ref
+from tests import scenarios as scen
 from tests.factories import ingest, make_park, series
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.daily import run_daily
@@ -26,7 +27,7 @@ from themepark_tracker.ingest.catalog import utcnow
 from themepark_tracker.ingest.snapshots import local_day_bounds
 
 H = timedelta(hours=1)
-INTERVAL = ref.WORLD_INTERVAL
+INTERVAL = scen.WORLD_INTERVAL
 
 PARK_SUMS = ("snapshot_count", "open_snapshot_count", "shame_score_sum", "down_snapshots",
              "weighted_down_snapshots", "wait_sum", "wait_count")
@@ -36,7 +37,7 @@ RIDE_SUMS = ("snapshot_count", "open_snapshot_count", "operating_snapshots", "do
 
 @pytest.fixture(autouse=True)
 def _schema_at_head(engine: Engine) -> None:
-    ref.at_head(engine)
+    scen.at_head(engine)
 
 
 def later() -> datetime:
@@ -110,7 +111,7 @@ def check_whole_hour_zone(stored: dict[str, ref.Rows], park_id: int, zone: ZoneI
 def test_daily_rows_are_the_hourly_sums_in_whole_hour_zones_and_the_raw_day_in_kolkata(
     engine: Engine,
 ) -> None:
-    world = ref.build_world(engine, parks=ref.WORLD_PARKS[:4])
+    world = scen.build_world(engine, parks=scen.WORLD_PARKS[:4])
     aggregate_all(engine, world.start, world.end, INTERVAL)
     with engine.connect() as conn:
         reference = ref.Reference(conn)
@@ -154,9 +155,9 @@ def test_daily_rows_are_the_hourly_sums_in_whole_hour_zones_and_the_raw_day_in_k
 )
 def test_dst_days_are_the_sums_of_their_23_or_25_hours(engine: Engine, zone: str, day: date,
                                                       hours: int) -> None:
-    spec = ref.ParkSpec(1, zone, zone == "Europe/Paris", (1, 2, 3, None), day=(1 * 60, 23 * 60))
+    spec = scen.ParkSpec(1, zone, zone == "Europe/Paris", (1, 2, 3, None), day=(1 * 60, 23 * 60))
     start, end = local_day_bounds(day, ZoneInfo(zone))
-    world = ref.build_world(engine, parks=[spec], start=start - 2 * H, end=end + 2 * H, every=15)
+    world = scen.build_world(engine, parks=[spec], start=start - 2 * H, end=end + 2 * H, every=15)
     aggregate_all(engine, world.start, world.end, 15)
     ref.assert_hourly_match_reference(engine, world.start, world.end, 15)
     ref.assert_daily_match_reference(engine, 15)
@@ -176,7 +177,7 @@ D = date(2025, 7, 1)
 def test_a_day_that_has_not_ended_is_refused_unless_forced(engine: Engine) -> None:
     ids = make_park(engine, 1, tiers=(1, 2))  # UTC
     ingest(engine, series(1, datetime(2025, 7, 1, 10), ["OO", "OD", "OO"], ids))
-    ref.date_marks(engine, datetime(2025, 7, 1, 10, 10))
+    scen.date_marks(engine, datetime(2025, 7, 1, 10, 10))
     noon = datetime(2025, 7, 1, 13)
     with pytest.raises(UserError) as err:
         run_daily(engine, 5, stat_date=D, now=noon)
@@ -201,7 +202,7 @@ def test_a_date_is_aggregated_only_where_it_has_ended(engine: Engine) -> None:
     n = make_park(engine, 2, tiers=(1, 2), timezone="America/New_York")
     ingest(engine, series(1, datetime(2025, 7, 1, 6), ["OO", "OD", "OO"], k))
     ingest(engine, series(2, datetime(2025, 7, 1, 15), ["OO", "DO", "OO"], n))
-    ref.date_marks(engine, datetime(2025, 7, 1, 15, 15))
+    scen.date_marks(engine, datetime(2025, 7, 1, 15, 15))
     done = run_daily(engine, 5, stat_date=D, now=datetime(2025, 7, 1, 20))
     assert [(d.stat_date, d.parks, d.rides) for d in done] == [(D, 1, 2)]
     with engine.connect() as conn:

@@ -6,7 +6,7 @@ changes nothing; late and out-of-order data marks hours stale, and re-aggregatin
 
 A note on stale marks: a job clears only the marks it saw before it began reading; one made
 while it ran survives for the next run. Tests that expect marks cleared date them a minute back
-(``ref.date_marks``), which keeps them valid whether "before" is judged by a timestamp or by a
+(``scen.date_marks``), which keeps them valid whether "before" is judged by a timestamp or by a
 version counter (both designs existed while these tests were written).
 """
 
@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from tests import reference as ref
+from tests import scenarios as scen
 from tests.factories import cycle, ingest, make_park, series
 from themepark_tracker.aggregate import hourly as hourly_module
 from themepark_tracker.aggregate.backfill import backfill
@@ -28,13 +29,13 @@ from themepark_tracker.ingest import snapshots
 from themepark_tracker.ingest.catalog import utcnow
 from themepark_tracker.ingest.snapshots import IngestSummary
 
-INTERVAL = ref.WORLD_INTERVAL
+INTERVAL = scen.WORLD_INTERVAL
 LOOKBACK = timedelta(days=3650)  # the test data lies in 2025, the clock does not
 
 
 @pytest.fixture(autouse=True)
 def _schema_at_head(engine: Engine) -> None:
-    ref.at_head(engine)
+    scen.at_head(engine)
 
 
 def later() -> datetime:
@@ -51,12 +52,12 @@ def count(engine: Engine, table: t.Table, *where: object) -> int:
 
 
 def test_world_rows_equal_the_reference_on_every_edge_case(engine: Engine) -> None:
-    world = ref.build_world(engine)
+    world = scen.build_world(engine)
     with engine.connect() as conn:
         reference = ref.Reference(conn)
         # The stored per-snapshot derivation (ingest) agrees with the reference's own (SPEC §2).
         assert ref.derived_mismatches(conn, reference) == []
-    hits = ref.coverage(reference, INTERVAL)
+    hits = scen.coverage(reference, INTERVAL)
     cases = [
         "DOWN before first operation counts (down-reporting)",
         "CLOSED never counts at a down-reporting park",
@@ -198,7 +199,7 @@ def test_late_and_out_of_order_cycles_mark_hours_and_reaggregation_corrects_them
     on_time = [cycle(1, at, rows[at], ids, [20, None, None]) for at in day
                if at not in (late_at, out_of_order_at)]
     ingest(engine, on_time)
-    ref.date_marks(engine)
+    scen.date_marks(engine)
     hours = [H10, H10 + timedelta(hours=1), H10 + timedelta(hours=2)]
     for hour in hours:
         aggregate_hour(engine, hour, 5, now=later())
@@ -233,7 +234,7 @@ def test_late_and_out_of_order_cycles_mark_hours_and_reaggregation_corrects_them
 
     due = hours_due(engine, later(), LOOKBACK)
     assert set(hours) <= set(due)
-    ref.date_marks(engine)
+    scen.date_marks(engine)
     done = run_hourly(engine, 5, now=later(), lookback=LOOKBACK)
     assert {c.hour for c in done if c.parks} == set(hours)
     ref.assert_hourly_match_reference(engine, H10, hours[-1] + timedelta(hours=1), 5)
@@ -255,7 +256,7 @@ def test_a_mark_made_while_the_job_runs_survives_for_the_next_run(
     (the only monkeypatching: a wrapper around hourly's reference to upsert_from_select)."""
     ids = make_park(engine, 1, tiers=(2, 2))
     ingest(engine, series(1, H10, ["OO", "OO", "OD"], ids))
-    ref.date_marks(engine)
+    scen.date_marks(engine)
     real = hourly_module.upsert_from_select
     arrived: list[str] = []
 
@@ -274,7 +275,7 @@ def test_a_mark_made_while_the_job_runs_survives_for_the_next_run(
     assert count(engine, t.stale_hours) == 1
     assert H10 in hours_due(engine, later(), LOOKBACK)
     monkeypatch.undo()
-    ref.date_marks(engine)
+    scen.date_marks(engine)
     aggregate_hour(engine, H10, 5)
     assert count(engine, t.stale_hours) == 0
     assert H10 not in hours_due(engine, later(), LOOKBACK)

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 
 from tests import reference as ref
+from tests import scenarios as scen
 from tests.factories import cycle, ingest, make_park, series
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.hourly import aggregate_hour
@@ -45,7 +46,7 @@ def test_a_local_day_has_one_row_per_utc_hour(engine: Engine, zone: str, day: da
                                               ) -> None:
     """A 'today'/'yesterday' chart has one point per hour of the park's local day (24, or 23
     or 25 on DST days); with a cycle every 20 minutes all day, the table has exactly those."""
-    ref.at_head(engine)
+    scen.at_head(engine)
     ids = make_park(engine, 1, tiers=(1, 2), timezone=zone)
     start, end = local_day_bounds(day, ZoneInfo(zone))
     instants = [start + k * timedelta(minutes=20) for k in range(int((end - start) / H) * 3)]
@@ -64,7 +65,7 @@ def test_a_local_day_has_one_row_per_utc_hour(engine: Engine, zone: str, day: da
 def test_the_seed_verification_query(engine: Engine) -> None:
     """Step 3's check, verbatim: total hours, earliest and latest hour, average snapshots per
     hour (two parks, 5-minute cycles for three hours, one cycle missed)."""
-    ref.at_head(engine)
+    scen.at_head(engine)
     start = datetime(2025, 12, 5, 5, 0)
     for park_id in (1, 2):
         ids = make_park(engine, park_id, tiers=(1, 2, 3))
@@ -89,7 +90,7 @@ def test_the_seed_verification_query(engine: Engine) -> None:
 
 
 def test_hour_start_is_a_whole_utc_hour_and_unique_per_park(engine: Engine) -> None:
-    ref.at_head(engine)
+    scen.at_head(engine)
     ids = make_park(engine, 1, tiers=(1, 2), timezone="Asia/Kolkata")
     # cycles at :02, :07, ... (not on the hour), across local midnight (18:30 UTC)
     start = datetime(2025, 12, 4, 17, 2)
@@ -108,7 +109,7 @@ def test_hour_start_is_a_whole_utc_hour_and_unique_per_park(engine: Engine) -> N
 
 def test_closed_hours_carry_nulls_for_the_chart(engine: Engine) -> None:
     """SPEC §7: shame_score null where the park was closed; the row exists (there was data)."""
-    ref.at_head(engine)
+    scen.at_head(engine)
     ids = make_park(engine, 1, tiers=(1, 2, 3), reports_down=True)
     h = datetime(2025, 12, 5, 3)
     ingest(engine, series(1, h, ["DCC", "CCC", "OCC"], ids))  # night: DOWN, a lone test run
@@ -123,7 +124,7 @@ def test_closed_hours_carry_nulls_for_the_chart(engine: Engine) -> None:
 
 def test_chart_values_of_an_open_hour(engine: Engine) -> None:
     """The four values a chart point shows, worked by hand."""
-    ref.at_head(engine)
+    scen.at_head(engine)
     ids = make_park(engine, 1, tiers=(1, 2, 3, 2), reports_down=True)
     h = datetime(2025, 12, 5, 14)
     ingest(engine, [

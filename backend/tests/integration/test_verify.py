@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, delete, select, update
 
 from tests import reference as ref
+from tests import scenarios as scen
 from tests.factories import cycle, ingest
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.daily import run_daily
@@ -39,25 +40,25 @@ def zone_whose_day_ended_hours_ago(now: datetime, hours: int) -> str:
 
 
 @pytest.fixture
-def recent(engine: Engine) -> ref.World:
+def recent(engine: Engine) -> scen.World:
     """Two parks, a cycle every 10 minutes for the last 6 hours (one park's local day ended 3
     hours ago, so there is a daily row too), aggregated hourly and daily."""
-    ref.at_head(engine)
+    scen.at_head(engine)
     end = floor_hour(utcnow())
     zone = zone_whose_day_ended_hours_ago(end, 3)
     parks = (
-        ref.ParkSpec(1, zone, False, (1, 2, 3, None), day=(0, 24 * 60)),
-        ref.ParkSpec(2, "Asia/Kolkata", True, (1, 2, 2), day=(0, 24 * 60)),
+        scen.ParkSpec(1, zone, False, (1, 2, 3, None), day=(0, 24 * 60)),
+        scen.ParkSpec(2, "Asia/Kolkata", True, (1, 2, 2), day=(0, 24 * 60)),
     )
-    world = ref.build_world(engine, parks=parks, start=end - 6 * H, end=end, every=10)
-    ref.date_marks(engine)  # the data arrived before the jobs ran
+    world = scen.build_world(engine, parks=parks, start=end - 6 * H, end=end, every=10)
+    scen.date_marks(engine)  # the data arrived before the jobs ran
     backfill(engine, INTERVAL, start=world.start, end=end - H, now=later())
     run_daily(engine, INTERVAL, now=later())
     return world
 
 
 def verify_cli(engine: Engine) -> tuple[int, str]:
-    done = ref.run_module(engine, "themepark_tracker", "verify", "--days", "2")
+    done = scen.run_module(engine, "themepark_tracker", "verify", "--days", "2")
     assert "Traceback" not in done.stderr, done.stderr
     return done.returncode, done.stdout
 
@@ -68,7 +69,7 @@ def test_zone_helper() -> None:
     assert zone_whose_day_ended_hours_ago(datetime(2026, 1, 1, 8), 3) == "Etc/GMT+5"  # 05 UTC
 
 
-def test_clean_data_verifies(engine: Engine, recent: ref.World) -> None:
+def test_clean_data_verifies(engine: Engine, recent: scen.World) -> None:
     report = verify(engine, INTERVAL, days=2)
     assert report.ok, report.describe()
     assert report.mismatches == [] and report.pending_hours == 0
@@ -106,7 +107,7 @@ def delete_ride_row(engine: Engine) -> tuple[int, datetime]:
 
 
 def test_the_cli_exits_0_when_clean_and_1_naming_each_mismatch(engine: Engine,
-                                                               recent: ref.World) -> None:
+                                                               recent: scen.World) -> None:
     code, out = verify_cli(engine)
     assert code == 0, out
     assert "all match the raw snapshots" in out
@@ -120,7 +121,7 @@ def test_the_cli_exits_0_when_clean_and_1_naming_each_mismatch(engine: Engine,
             "stored 'missing', expected 'present'") in out
 
 
-def test_a_corrupted_score_is_named_by_table_key_and_column(engine: Engine, recent: ref.World
+def test_a_corrupted_score_is_named_by_table_key_and_column(engine: Engine, recent: scen.World
                                                             ) -> None:
     park_id, hour, score = corrupt_score(engine)
     report = verify(engine, INTERVAL, days=2)
@@ -133,14 +134,14 @@ def test_a_corrupted_score_is_named_by_table_key_and_column(engine: Engine, rece
     assert verify(engine, INTERVAL, days=2).ok
 
 
-def test_a_deleted_ride_row_is_reported_missing(engine: Engine, recent: ref.World) -> None:
+def test_a_deleted_ride_row_is_reported_missing(engine: Engine, recent: scen.World) -> None:
     ride_id, hour = delete_ride_row(engine)
     report = verify(engine, INTERVAL, days=2)
     assert report.mismatches == [
         Mismatch("ride_hourly_stats", (ride_id, hour), "(row)", "missing", "present")]
 
 
-def test_a_corrupted_daily_sum_is_reported(engine: Engine, recent: ref.World) -> None:
+def test_a_corrupted_daily_sum_is_reported(engine: Engine, recent: scen.World) -> None:
     pdt = t.park_daily_stats
     with engine.connect() as conn:
         park_id, day = conn.execute(select(pdt.c.park_id, pdt.c.stat_date)
@@ -154,7 +155,7 @@ def test_a_corrupted_daily_sum_is_reported(engine: Engine, recent: ref.World) ->
 
 
 def test_hours_awaiting_reaggregation_are_pending_not_mismatches(engine: Engine,
-                                                                recent: ref.World) -> None:
+                                                                recent: scen.World) -> None:
     park_id, hour = 1, recent.start + H
     ids = recent.attractions[park_id]
     # A late cycle at hh:03 (the stored ones are at hh:00, hh:10, ...): the rows of this hour

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests import reference as ref
+from tests import scenarios as scen
 from tests.factories import ingest, make_park, series
 from themepark_tracker.aggregate.daily import run_daily
 from themepark_tracker.aggregate.hourly import aggregate_hour
@@ -34,7 +35,7 @@ def later() -> datetime:
 
 def aggregate(engine: Engine) -> tuple[dict, dict]:
     """Hour 10:00 and the day 2025-07-01 of every park: (hourly rows, daily rows) by park."""
-    ref.at_head(engine)
+    scen.at_head(engine)
     aggregate_hour(engine, H10, INTERVAL, now=later())
     run_daily(engine, INTERVAL, now=later())
     with engine.connect() as conn:
