@@ -70,6 +70,22 @@ def _instant_shame() -> ColumnElement[Any]:
     )
 
 
+def _ride_sums() -> list[ColumnElement[Any]]:
+    """The counts and sums one ride row is made of, over the ride snapshots of a group
+    (SPEC §3). ``COUNT(ride_id)`` so that an outer-joined missing snapshot counts 0."""
+    operating = and_(rss.c.park_open, rss.c.status == metrics.OPERATING)
+    waited = and_(operating, rss.c.wait_time.is_not(None))
+    return [
+        func.count(rss.c.ride_id).label("snapshot_count"),
+        func.sum(_flag(rss.c.park_open)).label("open_snapshot_count"),
+        func.sum(_flag(operating)).label("operating_snapshots"),
+        func.sum(_flag(rss.c.counted_down)).label("down_snapshots"),
+        func.sum(case((waited, rss.c.wait_time), else_=0)).label("wait_sum"),
+        func.sum(_flag(waited)).label("wait_count"),
+        func.max(case((waited, rss.c.wait_time), else_=None)).label("max_wait_time"),
+    ]
+
+
 def _ride_groups(scope: Scope) -> Select[Any]:
     """Per attraction and bucket: the raw counts and sums every ride row is made of.
 
@@ -79,21 +95,13 @@ def _ride_groups(scope: Scope) -> Select[Any]:
     snapshots outside the scope (a time range of ride snapshots is not contiguous in their
     (park, time, ride) key)."""
     r = t.rides
-    operating = and_(rss.c.park_open, rss.c.status == metrics.OPERATING)
-    waited = and_(operating, rss.c.wait_time.is_not(None))
     bucket = scope.bucket(pas)
     return (
         select(
             r.c.ride_id.label("ride_id"),
             r.c.park_id.label("park_id"),
             bucket.label("bucket"),
-            func.count(rss.c.ride_id).label("snapshot_count"),
-            func.sum(_flag(rss.c.park_open)).label("open_snapshot_count"),
-            func.sum(_flag(operating)).label("operating_snapshots"),
-            func.sum(_flag(rss.c.counted_down)).label("down_snapshots"),
-            func.sum(case((waited, rss.c.wait_time), else_=0)).label("wait_sum"),
-            func.sum(_flag(waited)).label("wait_count"),
-            func.max(case((waited, rss.c.wait_time), else_=None)).label("max_wait_time"),
+            *_ride_sums(),
         )
         .select_from(
             pas.join(r, and_(r.c.park_id == pas.c.park_id, r.c.category == metrics.ATTRACTION))
@@ -395,20 +403,9 @@ def ride_hourly_written_select(start: datetime, end: datetime, park_ids: Sequenc
     """Step 1: RIDE_HOURLY_COLUMNS for attractions with at least one snapshot in the hour."""
     scope = utc_hours(start, end, park_ids)
     r = t.rides
-    operating = and_(rss.c.park_open, rss.c.status == metrics.OPERATING)
-    waited = and_(operating, rss.c.wait_time.is_not(None))
     bucket = scope.bucket(rss)
     g = (
-        select(
-            rss.c.ride_id, bucket.label("bucket"),
-            func.count().label("snapshot_count"),
-            func.sum(_flag(rss.c.park_open)).label("open_snapshot_count"),
-            func.sum(_flag(operating)).label("operating_snapshots"),
-            func.sum(_flag(rss.c.counted_down)).label("down_snapshots"),
-            func.sum(case((waited, rss.c.wait_time), else_=0)).label("wait_sum"),
-            func.sum(_flag(waited)).label("wait_count"),
-            func.max(case((waited, rss.c.wait_time), else_=None)).label("max_wait_time"),
-        )
+        select(rss.c.ride_id, bucket.label("bucket"), *_ride_sums())
         .where(scope.where(rss))
         .group_by(rss.c.ride_id, bucket)
         .subquery("ride_groups")
