@@ -242,36 +242,84 @@ def ceil_hour(instant: datetime) -> datetime:
     return floor if floor == instant else floor + HOUR
 
 
-def _today_fast(conn: Connection, out: dict[int, ParkPeriod], now: datetime,
-                params: Mapping[str, Any]) -> None:
-    """Whole UTC hours of each park's local today from the hourly tables; the rest (the
-    current hour, stale hours, a half-hour zone's first part-hour) from raw snapshots."""
-    first_whole = {pid: ceil_hour(pp.window.start) for pid, pp in out.items()}
+@dataclass(frozen=True)
+class TodaySplit:
+    """How TODAY is read on the fast path, the same for park and ride sums: each park's whole
+    UTC hours from its ``first_whole`` hour up to ``until`` come from the hourly tables
+    (``in_hours``); everything else of its local today comes from raw snapshots (``raw``)."""
+
+    until: datetime
+    in_hours: Any  # Callable[[Table], condition] | None when no hour is covered
+    raw: sql.Scope
+
+
+def split_today(conn: Connection, windows: Mapping[int, ParkWindow], now: datetime
+                ) -> TodaySplit:
+    first_whole = {pid: ceil_hour(w.start) for pid, w in windows.items()}
     until = covered_until(conn, min(first_whole.values()), now)
-    ph, rh = t.park_hourly_stats, t.ride_hourly_stats
     hourly_groups: dict[datetime, list[int]] = defaultdict(list)
     for pid, start in first_whole.items():
         if start < until:
             hourly_groups[start].append(pid)
-    if hourly_groups:
-        def in_hours(tb: Any) -> Any:
-            return or_(*(and_(tb.c.park_id.in_(ids), tb.c.hour_start_utc >= start,
-                              tb.c.hour_start_utc < until)
-                         for start, ids in hourly_groups.items()))
 
-        for row in conn.execute(select(ph).where(in_hours(ph))).mappings():
-            pp = out[row["park_id"]]
-            pp.days.setdefault(pp.window.first_date, Sums()).add_row(row)
-        _add_rides(out, conn.execute(
-            select(rh.c.park_id, rh.c.ride_id, rh.c.operating_snapshots, rh.c.down_snapshots)
-            .where(in_hours(rh), rh.c.operating_snapshots + rh.c.down_snapshots > 0)
-        ).mappings())
+    def in_hours(tb: Any) -> Any:
+        return or_(*(and_(tb.c.park_id.in_(ids), tb.c.hour_start_utc >= start,
+                          tb.c.hour_start_utc < until)
+                     for start, ids in hourly_groups.items()))
 
     def key(w: ParkWindow) -> tuple[Any, Any]:
         start = ceil_hour(w.start)
         return w.dates, ((start, until) if start < until else None)
 
-    _collect_raw(conn, out, sql.day_groups(group_windows(_windows(out), key)), params)
+    return TodaySplit(until, in_hours if hourly_groups else None,
+                      sql.day_groups(group_windows(windows, key)))
+
+
+def in_days(tb: Any, groups: Sequence[sql.DayGroup]) -> Any:
+    """Rows of a daily table for the groups' parks and dates."""
+    return or_(*(and_(tb.c.park_id.in_(g.park_ids),
+                      tb.c.stat_date.between(g.dates[0], g.dates[-1])) for g in groups))
+
+
+def stale_park_days(conn: Connection, groups: Sequence[sql.DayGroup]) -> set[tuple[int, date]]:
+    """The groups' park-days that ingest marked for re-aggregation: their daily rows are not
+    to be trusted."""
+    marks = t.stale_days
+    return set(map(tuple, conn.execute(
+        select(marks.c.park_id, marks.c.local_date).where(or_(*(
+            and_(marks.c.park_id.in_(g.park_ids), marks.c.local_date.in_(g.dates))
+            for g in groups)))
+    ).all()))
+
+
+def missing_days(windows: Mapping[int, ParkWindow], have: set[tuple[int, date]]
+                 ) -> sql.Scope | None:
+    """A scope over the park-days of the windows that the daily tables did not supply."""
+    missing: dict[date, list[int]] = defaultdict(list)
+    for pid, window in windows.items():
+        for day in window.dates:
+            if (pid, day) not in have:
+                missing[day].append(pid)
+    if not missing:
+        return None
+    return sql.day_groups([sql.DayGroup(tuple(ids), (day,)) for day, ids in missing.items()])
+
+
+def _today_fast(conn: Connection, out: dict[int, ParkPeriod], now: datetime,
+                params: Mapping[str, Any]) -> None:
+    """Whole UTC hours of each park's local today from the hourly tables; the rest (the
+    current hour, stale hours, a half-hour zone's first part-hour) from raw snapshots."""
+    split = split_today(conn, _windows(out), now)
+    ph, rh = t.park_hourly_stats, t.ride_hourly_stats
+    if split.in_hours is not None:
+        for row in conn.execute(select(ph).where(split.in_hours(ph))).mappings():
+            pp = out[row["park_id"]]
+            pp.days.setdefault(pp.window.first_date, Sums()).add_row(row)
+        _add_rides(out, conn.execute(
+            select(rh.c.park_id, rh.c.ride_id, rh.c.operating_snapshots, rh.c.down_snapshots)
+            .where(split.in_hours(rh), rh.c.operating_snapshots + rh.c.down_snapshots > 0)
+        ).mappings())
+    _collect_raw(conn, out, split.raw, params)
 
 
 def _days_fast(conn: Connection, out: dict[int, ParkPeriod], params: Mapping[str, Any]
@@ -280,19 +328,9 @@ def _days_fast(conn: Connection, out: dict[int, ParkPeriod], params: Mapping[str
     from raw snapshots."""
     pd, rd = t.park_daily_stats, t.ride_daily_stats
     groups = group_windows(_windows(out), lambda w: (w.dates, None))
-
-    def in_days(tb: Any) -> Any:
-        return or_(*(and_(tb.c.park_id.in_(g.park_ids),
-                          tb.c.stat_date.between(g.dates[0], g.dates[-1])) for g in groups))
-
-    marks = t.stale_days
-    stale = set(map(tuple, conn.execute(
-        select(marks.c.park_id, marks.c.local_date).where(or_(*(
-            and_(marks.c.park_id.in_(g.park_ids), marks.c.local_date.in_(g.dates))
-            for g in groups)))
-    ).all()))
+    stale = stale_park_days(conn, groups)
     have: set[tuple[int, date]] = set()
-    for row in conn.execute(select(pd).where(in_days(pd))).mappings():
+    for row in conn.execute(select(pd).where(in_days(pd, groups))).mappings():
         key = (row["park_id"], row["stat_date"])
         if key in stale:
             continue
@@ -301,17 +339,11 @@ def _days_fast(conn: Connection, out: dict[int, ParkPeriod], params: Mapping[str
     for row in conn.execute(
         select(rd.c.park_id, rd.c.ride_id, rd.c.stat_date, rd.c.operating_snapshots,
                rd.c.down_snapshots)
-        .where(in_days(rd), rd.c.operating_snapshots + rd.c.down_snapshots > 0)
+        .where(in_days(rd, groups), rd.c.operating_snapshots + rd.c.down_snapshots > 0)
     ).mappings():
         if (row["park_id"], row["stat_date"]) in have:
             _add_rides(out, [row])
-    missing: dict[date, list[int]] = defaultdict(list)
-    for pid, pp in out.items():
-        for day in pp.window.dates:
-            if (pid, day) not in have:
-                missing[day].append(pid)
-    if missing:
-        scope = sql.day_groups([sql.DayGroup(tuple(ids), (day,))
-                                for day, ids in missing.items()])
+    scope = missing_days(_windows(out), have)
+    if scope is not None:
         _collect_raw(conn, out, scope, params)
 

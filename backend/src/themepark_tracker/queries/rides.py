@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, select
 
 from themepark_tracker import metrics
 from themepark_tracker.aggregate import sql
@@ -19,11 +19,20 @@ from themepark_tracker.db import tables as t
 from themepark_tracker.queries.park_stats import (
     ParkInfo,
     RowLike,
-    ceil_hour,
-    covered_until,
     group_windows,
+    in_days,
+    missing_days,
+    split_today,
+    stale_park_days,
 )
-from themepark_tracker.queries.periods import LIVE, TODAY, ParkWindow, iso_utc, park_window
+from themepark_tracker.queries.periods import (
+    LIVE,
+    LIVE_MAX_AGE,
+    TODAY,
+    ParkWindow,
+    iso_utc,
+    park_window,
+)
 
 RIDE_SUM_FIELDS = ("snapshot_count", "open_snapshot_count", "operating_snapshots",
                    "down_snapshots", "wait_sum", "wait_count")
@@ -118,23 +127,14 @@ def _add(out: dict[int, RideSums], rows: Iterable[RowLike], day_key: str | None
 
 def _today_fast(conn: Connection, out: dict[int, RideSums], windows: dict[int, ParkWindow],
                 now: datetime, params: Mapping[str, Any], only: Any) -> None:
-    first_whole = {pid: ceil_hour(w.start) for pid, w in windows.items()}
-    until = covered_until(conn, min(first_whole.values()), now)
+    split = split_today(conn, windows, now)
     rh = t.ride_hourly_stats
-    branches = [and_(rh.c.park_id == pid, rh.c.hour_start_utc >= start,
-                     rh.c.hour_start_utc < until)
-                for pid, start in first_whole.items() if start < until]
-    if branches:
-        query = select(rh).where(or_(*branches))
+    if split.in_hours is not None:
+        query = select(rh).where(split.in_hours(rh))
         if only is not None:
             query = query.where(rh.c.ride_id.in_(only))
         _add(out, conn.execute(query).mappings(), None)
-
-    def key(w: ParkWindow) -> tuple[Any, Any]:
-        start = ceil_hour(w.start)
-        return w.dates, ((start, until) if start < until else None)
-
-    _collect_raw(conn, out, sql.day_groups(group_windows(windows, key)), params, only)
+    _collect_raw(conn, out, split.raw, params, only)
     for ride in out.values():
         ride.days.clear()  # today's pieces are parts of one day, not days
 
@@ -143,11 +143,8 @@ def _days_fast(conn: Connection, out: dict[int, RideSums], windows: dict[int, Pa
                params: Mapping[str, Any], only: Any) -> None:
     rd = t.ride_daily_stats
     groups = group_windows(windows, lambda w: (w.dates, None))
-    marks = t.stale_days
-    stale = set(map(tuple, conn.execute(select(marks.c.park_id, marks.c.local_date)).all()))
-    query = select(rd).where(or_(*(
-        and_(rd.c.park_id.in_(g.park_ids), rd.c.stat_date.between(g.dates[0], g.dates[-1]))
-        for g in groups)))
+    stale = stale_park_days(conn, groups)
+    query = select(rd).where(in_days(rd, groups))
     if only is not None:
         query = query.where(rd.c.ride_id.in_(only))
     have: set[tuple[int, date]] = set()
@@ -156,22 +153,14 @@ def _days_fast(conn: Connection, out: dict[int, RideSums], windows: dict[int, Pa
             continue
         have.add((row["park_id"], row["stat_date"]))
         _add(out, [row], "stat_date")
-    missing: dict[date, list[int]] = {}
-    for pid, w in windows.items():
-        for day in w.dates:
-            if (pid, day) not in have:
-                missing.setdefault(day, []).append(pid)
-    if missing:
-        scope = sql.day_groups([sql.DayGroup(tuple(ids), (day,))
-                                for day, ids in missing.items()])
+    scope = missing_days(windows, have)
+    if scope is not None:
         _collect_raw(conn, out, scope, params, only)
 
 
 def current_statuses(conn: Connection, ride_ids: Sequence[int], now: datetime
                      ) -> dict[int, dict[str, Any]]:
     """Each ride's newest snapshot within the live window: status, wait, park open."""
-    from themepark_tracker.queries.periods import LIVE_MAX_AGE
-
     rss = t.ride_status_snapshots
     rows = conn.execute(
         select(rss.c.ride_id, rss.c.recorded_at, rss.c.status, rss.c.wait_time,
