@@ -12,18 +12,24 @@ from sqlalchemy.sql.dml import Insert
 
 
 def upsert_statement(
-    conn: Connection, table: Table, key: Sequence[str], update: Iterable[str]
+    conn: Connection, table: Table, key: Sequence[str], update: Iterable[str],
+    source: tuple[Sequence[str], Select[Any]] | None = None,
 ) -> Insert:
     """``INSERT ... ON CONFLICT(key) DO UPDATE`` (SQLite) or ``ON DUPLICATE KEY UPDATE`` (MySQL)
     that overwrites ``update`` columns from the inserted row. Values are bound by the caller
-    (``conn.execute(stmt, rows)``) or supplied with ``.from_select`` via ``upsert_from_select``."""
+    (``conn.execute(stmt, rows)``), or come from ``source`` = (columns, SELECT)."""
     update = list(update)
     if conn.dialect.name == "sqlite":
         lite = sqlite.insert(table)
+        if source is not None:
+            # SQLite's parser needs a WHERE before ON CONFLICT in INSERT ... SELECT.
+            lite = lite.from_select(list(source[0]), source[1].where(text("1 = 1")))
         return lite.on_conflict_do_update(
             index_elements=list(key), set_={c: lite.excluded[c] for c in update}
         )
     my = mysql.insert(table)
+    if source is not None:
+        my = my.from_select(list(source[0]), source[1])
     return my.on_duplicate_key_update({c: my.inserted[c] for c in update})
 
 
@@ -46,20 +52,10 @@ def upsert_from_select(
     key: Sequence[str],
     params: Mapping[str, Any] | None = None,
 ) -> int:
-    """``INSERT INTO table (columns) SELECT ... `` with the upsert clause; returns rows affected.
-
-    """
+    """``INSERT INTO table (columns) SELECT ...`` with the upsert clause; returns rows
+    affected."""
     update = [c for c in columns if c not in key]
-    stmt: Insert
-    if conn.dialect.name == "sqlite":
-        # SQLite's parser needs a WHERE before ON CONFLICT in INSERT ... SELECT.
-        lite = sqlite.insert(table).from_select(list(columns), select.where(text("1 = 1")))
-        stmt = lite.on_conflict_do_update(
-            index_elements=list(key), set_={c: lite.excluded[c] for c in update}
-        )
-    else:
-        my = mysql.insert(table).from_select(list(columns), select)
-        stmt = my.on_duplicate_key_update({c: my.inserted[c] for c in update})
+    stmt = upsert_statement(conn, table, key, update, source=(columns, select))
     return conn.execute(stmt, dict(params or {})).rowcount
 
 
