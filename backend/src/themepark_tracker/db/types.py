@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Date, DateTime, Numeric, literal_column
-from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import Double
 
