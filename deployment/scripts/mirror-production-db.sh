@@ -249,6 +249,7 @@ fi
 # "NONE" = no row).
 where_for() {
     local table=$1 column kind lower upper
+    [[ "$table" == alembic_version ]] && { echo ""; return; }
     [[ "$MODE" == schema-only ]] && { echo NONE; return; }
     [[ "$SCHEMA_ONLY_TABLES" == *" $table "* ]] && { echo NONE; return; }
     [[ -n "${TIME_COLUMN[$table]:-}" ]] || { echo ""; return; }

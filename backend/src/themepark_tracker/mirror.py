@@ -151,7 +151,8 @@ class AuditLine:
         first, last = self.target[1], self.target[2]
         span = "-" if first is None else str(first) if last is None else f"{first} .. {last}"
         result = "MATCH" if self.ok else f"MISMATCH (source {self.source})"
-        return f"  {self.table:<26} {self.source[0]:>12,} {self.target[0]:>12,}  {span:<43} {result}"
+        counts = f"{self.source[0]:>12,} {self.target[0]:>12,}"
+        return f"  {self.table:<26} {counts}  {span:<43} {result}"
 
 
 @dataclass
@@ -165,7 +166,8 @@ class Report:
         return all(line.ok for line in self.lines)
 
     def describe(self) -> str:
-        head = f"  {'table':<26} {'source rows':>12} {'target rows':>12}  {'first .. last':<43} result"
+        head = (f"  {'table':<26} {'source rows':>12} {'target rows':>12}  "
+                f"{'first .. last':<43} result")
         out = ["Audit (source within the copied bounds against target):", head]
         out += [line.describe() for line in self.lines]
         bad = sum(not line.ok for line in self.lines)
@@ -341,7 +343,7 @@ def audit(source: Engine, target: Engine, plan: Plan) -> list[AuditLine]:
             table = t.metadata.tables[name]
             bound = TABLE_BOUNDS.get(name)
             column = table.c[bound[0]] if bound else None
-            measures = [func.count()]
+            measures: list[ColumnElement[Any]] = [func.count()]
             if column is not None:
                 measures += [func.min(column), func.max(column)]
             src_row = tuple(src.execute(select(*measures).select_from(table)
