@@ -606,3 +606,21 @@ def test_window_starts_on_the_whole_hour_n_days_back() -> None:
     assert window_for(datetime(2025, 12, 5, 8), None, as_of).bounds("datetime") == (
         None, datetime(2025, 12, 5, 8))
     assert timedelta(days=7) < window.newest - window.start < timedelta(days=7, hours=1)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ((), "Missing option '--from'"),
+    (("--from", "sqlite:////nonexistent/x.sqlite3", "--days", "0"), "0 is not in the range"),
+    (("--from", "nonsense"), "is not a database URL"),
+])
+def test_cli_bad_input_gets_a_message(args: tuple[str, ...], message: str, tmp_path: Path
+                                      ) -> None:
+    from click.testing import CliRunner
+
+    from themepark_tracker.cli import main
+
+    done = CliRunner().invoke(main, ["mirror", *args],
+                              env={"DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}"})
+    assert done.exit_code in (1, 2)
+    assert message in done.output
+    assert done.exception is None or isinstance(done.exception, SystemExit)  # no traceback
