@@ -133,6 +133,14 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 UTC_INIT="SET time_zone='+00:00'"
+
+# A client option file holding a password (readable by us only), so that it is never on a
+# command line: backslashes and double quotes escaped for the option-file syntax.
+option_file() {
+    local escaped=${2//\\/\\\\}
+    escaped=${escaped//\"/\\\"}
+    (umask 077 && printf '[client]\npassword="%s"\n' "$escaped" >"$1")
+}
 # Source connection options, for mysql and mysqldump alike. An option file, when used, must
 # come first.
 SRC_OPTS=()
@@ -148,7 +156,7 @@ if [[ -n "${PROD_SSH_HOST:-}" ]]; then
 elif [[ -n "${PROD_DB_HOST:-}" ]]; then
     SSH_CMD=()
     if [[ -n "${PROD_DB_PASSWORD:-}" ]]; then
-        (umask 077 && printf '[client]\npassword="%s"\n' "$PROD_DB_PASSWORD" >"$TMPDIR_MIRROR/source.cnf")
+        option_file "$TMPDIR_MIRROR/source.cnf" "$PROD_DB_PASSWORD"
         SRC_OPTS+=("--defaults-extra-file=$TMPDIR_MIRROR/source.cnf")
     fi
     SRC_OPTS+=("--host=$PROD_DB_HOST" "--port=${PROD_DB_PORT:-3306}" "--user=${PROD_DB_USER:-root}")
@@ -176,7 +184,7 @@ source_query() {  # one SQL statement on the source database; tab-separated rows
 
 LOCAL_OPTS=()
 if [[ -n "${DB_PASSWORD:-}" ]]; then
-    (umask 077 && printf '[client]\npassword="%s"\n' "$DB_PASSWORD" >"$TMPDIR_MIRROR/local.cnf")
+    option_file "$TMPDIR_MIRROR/local.cnf" "$DB_PASSWORD"
     LOCAL_OPTS+=("--defaults-extra-file=$TMPDIR_MIRROR/local.cnf")
 fi
 if [[ -n "${DB_SOCKET:-}" ]]; then
