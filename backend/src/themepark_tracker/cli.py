@@ -338,5 +338,41 @@ def demo_cmd(ctx: Context, days: int, parks: int, rides: int, serve_after: bool,
         serve(settings, host="127.0.0.1", port=port, workers=2, threads=4)
 
 
+# --- mirror (issue 7) -----------------------------------------------------------------------
+
+
+@main.command("mirror")
+@click.option("--from", "source_url", required=True, metavar="URL",
+              help="SQLAlchemy URL of the database to copy; it is only read.")
+@click.option("--days", type=click.IntRange(1, 3650), default=None,
+              help="Only the N days ending at the source's newest snapshot (default: all).")
+@click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
+@click.option("--yes", is_flag=True, help="Replace a target that holds tables without asking.")
+@pass_ctx
+@friendly_errors
+def mirror_cmd(ctx: Context, source_url: str, days: int | None, dry_run: bool, yes: bool
+               ) -> None:
+    """Copy a database (e.g. production) into the configured one, then audit every table.
+
+    The target gets the source's schema revision; time-series and aggregate tables are kept
+    to the --days window, the catalogue whole, job_locks empty. A target named like *prod*
+    is refused. Exit 1 if any table's row count or time range differs."""
+    from themepark_tracker.mirror import mirror, open_source, plan_mirror, refuse_prod_target
+
+    refuse_prod_target(ctx.settings.database_url)
+    source = open_source(source_url)
+    plan = plan_mirror(source, ctx.engine, days)
+    click.echo(plan.describe())
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+        return
+    if plan.target_tables and not yes:
+        click.confirm("Drop the target's tables and replace them with the copy?", abort=True)
+    report = mirror(source, ctx.engine, plan)
+    click.echo(report.describe())
+    if not report.ok:
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
