@@ -85,7 +85,19 @@ class RedisCache:
             self._failed(error)
 
 
+class NoCache:
+    """``CACHE_URL=none``: every request recomputes (for measuring, and for debugging)."""
+
+    def get(self, key: str) -> bytes | None:
+        return None
+
+    def set(self, key: str, value: bytes, ttl: int) -> None:
+        pass
+
+
 def make_cache(cache_url: str | None) -> ResponseCache:
+    if cache_url == "none":
+        return NoCache()
     if cache_url and cache_url.startswith(("redis://", "rediss://", "unix://")):
         return RedisCache(cache_url)
     return MemoryCache()

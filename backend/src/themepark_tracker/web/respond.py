@@ -3,6 +3,7 @@ and the sources' attribution, and say how long a browser may keep it."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -44,6 +45,11 @@ class Services:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def cache_namespace(self) -> str:
+        """Instances over different databases may share one Redis: keep their keys apart."""
+        return hashlib.sha1(self.settings.database_url.encode()).hexdigest()[:10]
+
+    @property
     def read_options(self) -> dict[str, Any]:
         return {"interval_minutes": self.settings.collection_interval_minutes,
                 "use_hourly": self.settings.use_hourly_tables}
@@ -82,7 +88,7 @@ def api_response(build: Build, *, period: str | None = None, attribution: bool =
     svc = services()
     query = urlencode(sorted(request.args.items(multi=True)))
     with svc.engine.connect() as conn:
-        key = f"{data_generation(conn)}:{request.path}?{query}"
+        key = f"{svc.cache_namespace}:{data_generation(conn)}:{request.path}?{query}"
         body = svc.cache.get(key)
         hit = body is not None
         if body is None:
