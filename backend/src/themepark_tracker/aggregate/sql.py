@@ -291,16 +291,6 @@ def cycles(pairs: Sequence[tuple[int, datetime]]) -> Scope:
     )
 
 
-def ride_activity_select(scope: Scope) -> Select[Any]:
-    """(park_id, ride_id, operating_snapshots, down_snapshots) of attractions that operated or
-    were counted down in ``scope``: the distinct rides of a period."""
-    g = scope.ride_buckets()
-    return (
-        select(g.c.park_id, g.c.ride_id, g.c.operating_snapshots, g.c.down_snapshots)
-        .where(g.c.operating_snapshots + g.c.down_snapshots > 0)
-    )
-
-
 # --- hourly (SPEC §3) ---------------------------------------------------------------------------
 
 PARK_HOURLY_COLUMNS = (

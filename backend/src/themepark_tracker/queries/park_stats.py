@@ -173,10 +173,37 @@ def _windows(out: Mapping[int, ParkPeriod]) -> dict[int, ParkWindow]:
 
 def _collect_raw(conn: Connection, out: dict[int, ParkPeriod], scope: sql.Scope,
                  params: Mapping[str, Any]) -> None:
-    """Add raw-snapshot sums and ride sets of ``scope`` to ``out``."""
-    for row in conn.execute(sql.park_rows_select(scope), params).mappings():
-        _add_day(out[row["park_id"]], row["bucket"], row)
-    _add_rides(out, conn.execute(sql.ride_activity_select(scope), params).mappings())
+    """Add raw-snapshot sums and ride sets of ``scope`` to ``out``: park snapshot sums per
+    bucket, plus one grouped read of the ride snapshots for waits, operating snapshots and
+    the distinct rides (the same sums as ``sql.park_rows_select``, without reading the ride
+    snapshots twice)."""
+    buckets = scope.park_buckets()
+    rows: dict[tuple[int, Any], dict[str, Any]] = {}
+    for park in conn.execute(select(buckets), params).mappings():
+        rows[(park["park_id"], park["bucket"])] = {
+            **{k: park[k] for k in ("snapshot_count", "open_snapshot_count", "shame_score_sum",
+                                   "down_snapshots", "weighted_down_snapshots")},
+            "operating_snapshots": 0, "wait_sum": 0, "wait_count": 0,
+            "rides_operating": 0, "rides_down": 0,
+        }
+    rides = scope.ride_buckets()
+    active = or_(rides.c.operating_snapshots > 0, rides.c.down_snapshots > 0)
+    for ride in conn.execute(select(rides).where(active), params).mappings():
+        sums = rows.get((ride["park_id"], ride["bucket"]))
+        if sums is None:
+            continue
+        pp = out[ride["park_id"]]
+        sums["operating_snapshots"] += int(ride["operating_snapshots"])
+        sums["wait_sum"] += int(ride["wait_sum"] or 0)
+        sums["wait_count"] += int(ride["wait_count"] or 0)
+        if ride["operating_snapshots"]:
+            sums["rides_operating"] += 1
+            pp.rides_operating.add(ride["ride_id"])
+        if ride["down_snapshots"]:
+            sums["rides_down"] += 1
+            pp.rides_down.add(ride["ride_id"])
+    for (park_id, bucket), sums in rows.items():
+        _add_day(out[park_id], bucket, sums)
 
 
 def plain(row: Mapping[str, Any]) -> dict[str, Any]:
