@@ -343,8 +343,11 @@ def _today_fast(conn: Connection, out: dict[int, ParkPeriod], now: datetime,
             pp = out[row["park_id"]]
             pp.days.setdefault(pp.window.first_date, Sums()).add_row(row)
         _add_rides(out, conn.execute(
-            select(rh.c.park_id, rh.c.ride_id, rh.c.operating_snapshots, rh.c.down_snapshots)
+            select(rh.c.park_id, rh.c.ride_id,
+                   func.sum(rh.c.operating_snapshots).label("operating_snapshots"),
+                   func.sum(rh.c.down_snapshots).label("down_snapshots"))
             .where(split.in_hours(rh), rh.c.operating_snapshots + rh.c.down_snapshots > 0)
+            .group_by(rh.c.park_id, rh.c.ride_id)
         ).mappings())
     _collect_raw(conn, out, split.raw, params)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from themepark_tracker import metrics
 from themepark_tracker.aggregate import sql
@@ -134,7 +134,12 @@ def _today_fast(conn: Connection, out: dict[int, RideSums], windows: dict[int, P
     split = split_today(conn, windows, now)
     rh = t.ride_hourly_stats
     if split.in_hours is not None:
-        query = select(rh).where(split.in_hours(rh))
+        query = (
+            select(rh.c.ride_id, rh.c.park_id,
+                   *(func.sum(rh.c[name]).label(name) for name in RIDE_SUM_FIELDS),
+                   func.max(rh.c.max_wait_time).label("max_wait_time"))
+            .where(split.in_hours(rh)).group_by(rh.c.ride_id, rh.c.park_id)
+        )
         if only is not None:
             query = query.where(rh.c.ride_id.in_(only))
         _add(out, conn.execute(query).mappings(), None)
