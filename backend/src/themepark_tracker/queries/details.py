@@ -15,7 +15,7 @@ from themepark_tracker import metrics
 from themepark_tracker.db import tables as t
 from themepark_tracker.queries.charts import park_chart
 from themepark_tracker.queries.park_stats import ParkPeriod, load_parks, period_stats
-from themepark_tracker.queries.periods import DAYS_IN_PERIOD, LIVE, TODAY, YESTERDAY
+from themepark_tracker.queries.periods import LAST_MONTH, LAST_WEEK, LIVE, TODAY, YESTERDAY
 from themepark_tracker.queries.rankings import park_summary
 from themepark_tracker.queries.rides import RideInfo, RideSums, load_rides, ride_period_stats
 
@@ -45,7 +45,9 @@ def park_details(
             "shame_score", "total_downtime_hours", "weighted_downtime_hours",
             "uptime_percentage", "avg_wait_time_minutes", "rides_operating", "rides_down",
             "park_is_open", "snapshot_count")},
-        "score_method": "mean_of_days" if period in DAYS_IN_PERIOD else "mean_of_snapshots",
+        # Yesterday's daily value is its snapshots' mean: a mean of one day is that day.
+        "score_method": "mean_of_days" if period in (LAST_WEEK, LAST_MONTH)
+        else "mean_of_snapshots",
         "open_snapshot_count": total.open_snapshot_count,
         "shame_score_sum": metrics.round_half_up(total.shame_score_sum, 4),
         "days_open": sum(1 for d in pp.days.values() if d.open_snapshot_count > 0),
