@@ -15,7 +15,7 @@ connections from one address would otherwise be throttled, which is the limit wo
 the server's speed. Prints the figures and writes them to docs/performance.md. A benchmark,
 not a test: nothing here asserts a time.
 
-    .venv/bin/python bench/api.py [--rebuild] [--repeat 50] [--duration 30]
+    .venv/bin/python bench/api.py [--rebuild] [--repeat 50] [--duration 30] [--database NAME]
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from common import environment_line, free_port, mariadb_engine, write_section
 from sqlalchemy import Engine, func, select
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.daily import run_daily
+from themepark_tracker.db.engine import make_engine
 from themepark_tracker.db import tables as t
 from themepark_tracker.ingest.catalog import utcnow
 from themepark_tracker.simulate import simulate
@@ -150,9 +151,16 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=500)
     parser.add_argument("--small", action="store_true",
                         help="a quick check of this script on 6 parks (writes no figures)")
+    parser.add_argument("--database", default=None,
+                        help="measure an existing database with the quickstart's data "
+                             "(e.g. themepark_tracker_dev after its steps 1-3) as it is")
     args = parser.parse_args()
-    database = DATABASE + "_small" if args.small else DATABASE
-    engine = build(args.rebuild, database, SMALL if args.small else SCALE)
+    if args.database:
+        database = args.database
+        engine = make_engine(f"mysql+pymysql://root@127.0.0.1:3306/{database}?charset=utf8mb4")
+    else:
+        database = DATABASE + "_small" if args.small else DATABASE
+        engine = build(args.rebuild, database, SMALL if args.small else SCALE)
     with engine.connect() as conn:
         newest = conn.scalar(select(func.max(t.park_activity_snapshots.c.recorded_at)))
         parks = conn.scalar(select(func.count()).select_from(t.parks))
@@ -186,7 +194,7 @@ def main() -> None:
     lines = [
         environment_line(),
         "",
-        f"Data: {parks} parks, {SCALE['days']} days ending {newest:%Y-%m-%d %H:%M} UTC in `{DATABASE}`. "
+        f"Data: {parks} parks, 7 days ending {newest:%Y-%m-%d %H:%M} UTC in `{database}`. "
         f"Each figure: {args.repeat} sequential requests over one keep-alive connection to "
         "`themepark serve` (gunicorn, default workers × 4 threads), after one warm-up "
         "request; uncached = `CACHE_URL=none`, cached = the default in-process cache.",
