@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine, func, select
 
+from themepark_tracker.collect.fetching import fetch_all
 from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
 from themepark_tracker.errors import UserError
@@ -27,8 +28,14 @@ from themepark_tracker.sources.matching import (
     load_tier_overrides,
     match,
 )
-from themepark_tracker.sources.models import SourcePark, SourceRide, normalise_name, park_key
-from themepark_tracker.collect.fetching import fetch_all
+from themepark_tracker.sources.models import (
+    QUEUE_TIMES,
+    THEMEPARKS_WIKI,
+    SourcePark,
+    SourceRide,
+    normalise_name,
+    park_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -88,25 +95,26 @@ def _fetch(settings: Settings, report: CatalogReport) -> _Fetched:
         got, failed = fetch_all([p.source_id for p in qt_parks],
                                 lambda pid: qt.fetch_rides(client, qt_base, pid), workers)
         parks += qt_parks
-        rides.update({(qt.QUEUE_TIMES, pid): r for pid, r in got.items()})
+        rides.update({(QUEUE_TIMES, pid): r for pid, r in got.items()})
         report.problems += [f"Queue-Times park {pid}: {msg}" for pid, msg in failed.items()]
 
+
+        destinations: list[tuple[str, str, str]] = []
         try:
             destinations = wiki.fetch_destinations(client, wiki_base)
         except UserError as exc:
             report.problems.append(str(exc))
-            destinations = []
-        entities, failed = fetch_all(
+        entities, lost = fetch_all(
             destinations, lambda d: wiki.fetch_park(client, wiki_base, d[0], d[2]), workers)
         report.problems += [f"ThemeParks.wiki park {d[1]} ({d[0]}): {msg}"
-                            for d, msg in failed.items()]
+                            for d, msg in lost.items()]
         children, failed = fetch_all([p.source_id for p in entities.values()],
                                      lambda pid: wiki.fetch_children(client, wiki_base, pid),
                                      workers)
         report.problems += [f"ThemeParks.wiki park {pid} children: {msg}"
                             for pid, msg in failed.items()]
         parks += entities.values()
-        rides.update({(wiki.THEMEPARKS_WIKI, pid): r for pid, r in children.items()})
+        rides.update({(THEMEPARKS_WIKI, pid): r for pid, r in children.items()})
     if not parks:
         raise UserError("neither feed returned any park:\n" + "\n".join(report.problems))
     return _Fetched(parks, rides)
@@ -177,8 +185,8 @@ def sync_catalog(engine: Engine, settings: Settings) -> CatalogReport:
         report.parks_by_source[park.source] = report.parks_by_source.get(park.source, 0) + 1
     stored_parks, stored_rides, stored_tiers, next_park, next_ride = _stored(engine)
     pairs = match(
-        [p for p in parks if p.source == qt.QUEUE_TIMES],
-        [p for p in parks if p.source == wiki.THEMEPARKS_WIKI],
+        [p for p in parks if p.source == QUEUE_TIMES],
+        [p for p in parks if p.source == THEMEPARKS_WIKI],
         qt_id=lambda p: p.source_id, wiki_id=lambda p: p.source_id, name_key=park_key,
         qt_name=lambda p: p.name, wiki_name=lambda p: p.name,
         stored=stored_parks, links=load_park_links(),
@@ -217,8 +225,8 @@ def sync_catalog(engine: Engine, settings: Settings) -> CatalogReport:
         ))
         names = {park_key(p.name) for p in (q, w) if p}
         ride_pairs = match(
-            fetched.rides.get((qt.QUEUE_TIMES, q.source_id), []) if q else [],
-            fetched.rides.get((wiki.THEMEPARKS_WIKI, w.source_id), []) if w else [],
+            fetched.rides.get((QUEUE_TIMES, q.source_id), []) if q else [],
+            fetched.rides.get((THEMEPARKS_WIKI, w.source_id), []) if w else [],
             qt_id=lambda r: r.source_id, wiki_id=lambda r: r.source_id,
             name_key=normalise_name, qt_name=lambda r: r.name, wiki_name=lambda r: r.name,
             stored=stored_rides.get(park_id, []),

@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, delete, select, tuple_
 
+from themepark_tracker.collect.fetching import fetch_all
 from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
+from themepark_tracker.db.lock import job_lock
 from themepark_tracker.errors import UserError
 from themepark_tracker.ingest.catalog import upsert_schedules, utcnow
 from themepark_tracker.ingest.models import Cycle, RideObservation, ScheduleRecord
@@ -21,12 +23,13 @@ from themepark_tracker.ingest.snapshots import IngestSummary, ingest_cycles, loc
 from themepark_tracker.sources import queue_times as qt
 from themepark_tracker.sources import themeparks_wiki as wiki
 from themepark_tracker.sources.http import HttpClient
-from themepark_tracker.sources.models import LiveReading
-from themepark_tracker.collect.fetching import fetch_all
+from themepark_tracker.sources.models import QUEUE_TIMES, THEMEPARKS_WIKI, LiveReading
 
 logger = logging.getLogger(__name__)
 
 EPOCH = datetime(1970, 1, 1)
+#: A cycle that takes longer than this (it should take seconds) no longer keeps others out.
+COLLECT_LOCK_TTL = timedelta(minutes=10)
 
 
 def slot_start(instant: datetime, period_seconds: int) -> datetime:
@@ -70,6 +73,13 @@ class CycleReport:
         return line
 
 
+def has_feed_parks(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(t.parks.c.park_id).where(
+            t.parks.c.queue_times_id.is_not(None) | t.parks.c.themeparks_wiki_id.is_not(None)
+        ).limit(1)).first() is not None
+
+
 def _targets(engine: Engine) -> tuple[list[_Target], dict[tuple[str, str], int]]:
     """Parks to collect (ThemeParks.wiki when the park has it: it tells DOWN from CLOSED) and
     the ride id of each (source, source id)."""
@@ -81,21 +91,27 @@ def _targets(engine: Engine) -> tuple[list[_Target], dict[tuple[str, str], int]]
     targets = []
     for p in parks:
         if p.themeparks_wiki_id:
-            targets.append(_Target(p.park_id, p.name, wiki.THEMEPARKS_WIKI, p.themeparks_wiki_id))
+            targets.append(_Target(p.park_id, p.name, THEMEPARKS_WIKI, p.themeparks_wiki_id))
         elif p.queue_times_id is not None:
-            targets.append(_Target(p.park_id, p.name, qt.QUEUE_TIMES, str(p.queue_times_id)))
+            targets.append(_Target(p.park_id, p.name, QUEUE_TIMES, str(p.queue_times_id)))
     ride_of: dict[tuple[str, str], int] = {}
     for r in rides:
         if r.queue_times_id is not None:
-            ride_of[(qt.QUEUE_TIMES, str(r.queue_times_id))] = r.ride_id
+            ride_of[(QUEUE_TIMES, str(r.queue_times_id))] = r.ride_id
         if r.themeparks_wiki_id:
-            ride_of[(wiki.THEMEPARKS_WIKI, r.themeparks_wiki_id)] = r.ride_id
+            ride_of[(THEMEPARKS_WIKI, r.themeparks_wiki_id)] = r.ride_id
     return targets, ride_of
 
 
 def collect_once(engine: Engine, settings: Settings, now: datetime | None = None) -> CycleReport:
     """Fetch every park, build one cycle each, ingest each park in its own transaction. A park
-    whose fetch or ingest fails is logged and skipped; the others are stored."""
+    whose fetch or ingest fails is logged and skipped; the others are stored. Two collections
+    never overlap (a lock named "collect")."""
+    with job_lock(engine, "collect", ttl=COLLECT_LOCK_TTL):
+        return _collect(engine, settings, now)
+
+
+def _collect(engine: Engine, settings: Settings, now: datetime | None) -> CycleReport:
     recorded_at = slot_start(now or utcnow(), settings.collection_period)
     targets, ride_of = _targets(engine)
     if not targets:
@@ -104,10 +120,11 @@ def collect_once(engine: Engine, settings: Settings, now: datetime | None = None
     report = CycleReport(recorded_at)
 
     def fetch(target: _Target) -> list[LiveReading]:
-        base = (settings.themeparks_wiki_base_url if target.source == wiki.THEMEPARKS_WIKI
+        base = (settings.themeparks_wiki_base_url if target.source == THEMEPARKS_WIKI
                 else settings.queue_times_base_url)
-        module = wiki if target.source == wiki.THEMEPARKS_WIKI else qt
-        return module.fetch_live(client, base, target.source_id)
+        if target.source == THEMEPARKS_WIKI:
+            return wiki.fetch_live(client, base, target.source_id)
+        return qt.fetch_live(client, base, target.source_id)
 
     with HttpClient(settings) as client:
         readings, problems = fetch_all(targets, fetch, settings.http_concurrency)

@@ -64,14 +64,16 @@ def match(
     stored: Iterable[Stored] = (), links: Mapping[str, str] | None = None,
 ) -> list[Pair]:
     """Every item of both feeds once, paired where the two feeds describe the same thing."""
-    stored_wiki_of_qt = {s.queue_times_id: s.themeparks_wiki_id for s in stored
+    stored_wiki_of_qt: dict[str, str] = {s.queue_times_id: s.themeparks_wiki_id for s in stored
                          if s.queue_times_id and s.themeparks_wiki_id}
     out: list[Pair] = []
     rest_qt: Sequence[L] = queue_times
     rest_wiki: Sequence[R] = wiki
     for how, table in (("stored ids", stored_wiki_of_qt), ("link file", links or {})):
-        pairs, rest_qt, rest_wiki = pair_by(rest_qt, rest_wiki,
-                                            lambda a, t=table: t.get(qt_id(a)), wiki_id)
+        def linked(item: L, table: Mapping[str, str] = table) -> str | None:
+            return table.get(qt_id(item))
+
+        pairs, rest_qt, rest_wiki = pair_by(rest_qt, rest_wiki, linked, wiki_id)
         out += [Pair(a, b, how) for a, b in pairs]
     pairs, rest_qt, rest_wiki = pair_by(rest_qt, rest_wiki, lambda a: name_key(qt_name(a)),
                                         lambda b: name_key(wiki_name(b)))

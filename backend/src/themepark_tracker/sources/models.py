@@ -107,7 +107,7 @@ def optional_float(value: object) -> float | None:
 
 
 def optional_wait(value: object) -> int | None:
-    """A wait in minutes, or None when the feed gives none (null, absent, negative, not a number)."""
+    """A wait in minutes; None when the feed gives none (null, absent, negative, not a number)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return int(value) if value >= 0 else None

@@ -34,6 +34,10 @@ def _url(base_url: str, *parts: str) -> str:
     return "/".join([base_url.rstrip("/"), *parts])
 
 
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _require(condition: bool, url: str, what: str) -> None:
     if not condition:
         raise SourceError(f"unexpected ThemeParks.wiki payload from {url}: {what}")
@@ -55,9 +59,9 @@ def parse_destinations(payload: Any, url: str = "destinations") -> list[tuple[st
 
 
 def parse_park(payload: Any, destination: str | None, url: str = "entity") -> SourcePark:
-    _require(isinstance(payload, dict) and payload.get("id") and payload.get("name"), url,
-             "expected an entity with 'id' and 'name'")
-    location = payload.get("location") if isinstance(payload.get("location"), dict) else {}
+    _require(isinstance(payload, dict) and bool(payload.get("id")) and bool(payload.get("name")),
+             url, "expected an entity with 'id' and 'name'")
+    location = _dict(payload.get("location"))
     return SourcePark(
         source=THEMEPARKS_WIKI, source_id=str(payload["id"]), name=str(payload["name"]).strip(),
         timezone=str(payload.get("timezone") or ""), operator=destination or None,
@@ -93,8 +97,7 @@ def parse_live(payload: Any, url: str = "live") -> list[LiveReading]:
             continue
         if str(entry.get("entityType") or "").upper() in NOT_RIDES:
             continue
-        queue = entry.get("queue") if isinstance(entry.get("queue"), dict) else {}
-        standby = queue.get("STANDBY") if isinstance(queue.get("STANDBY"), dict) else {}
+        standby = _dict(_dict(entry.get("queue")).get("STANDBY"))
         raw_status = entry.get("status")
         status = metrics.themeparks_wiki_status(raw_status if isinstance(raw_status, str)
                                                 else None)
