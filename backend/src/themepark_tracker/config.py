@@ -44,6 +44,22 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def _rate_limit(env: Mapping[str, str]) -> str | None:
+    raw = env.get("API_RATE_LIMIT", "1200 per minute").strip()
+    if raw.lower() in {"", "off", "0", "none"}:
+        return None
+    try:
+        from limits import parse_many
+
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(
+            f"API_RATE_LIMIT must look like '1200 per minute' or '20/second', or be 'off'; "
+            f"got {raw!r}"
+        ) from None
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -61,6 +77,8 @@ class Settings:
     http_timeout_seconds: int = 20
     http_retries: int = 3
     http_concurrency: int = 4
+    #: Per-client API request limit (Flask-Limiter syntax); empty or "off" disables it.
+    api_rate_limit: str | None = "1200 per minute"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -85,6 +103,7 @@ class Settings:
             http_timeout_seconds=_int(env, "HTTP_TIMEOUT_SECONDS", 20),
             http_retries=_int(env, "HTTP_RETRIES", 3, minimum=0),
             http_concurrency=_int(env, "HTTP_CONCURRENCY", 4),
+            api_rate_limit=_rate_limit(env),
         )
 
     @property
