@@ -19,11 +19,12 @@ from themepark_tracker.aggregate.hourly import run_hourly
 from themepark_tracker.cli import main
 from themepark_tracker.collect.catalog import sync_catalog
 from themepark_tracker.collect.cleanup import cleanup
-from themepark_tracker.collect.cycle import collect_once, refresh_schedules, slot_start
+from themepark_tracker.collect.cycle import collect_once, refresh_schedules
 from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
 from themepark_tracker.queries.health import health_report
 from themepark_tracker.queries.rankings import park_rankings
+from themepark_tracker.web import create_app
 
 MK_LIVE = f"/wiki/entity/{MK_WIKI}/live"
 GA_LIVE = "/qt/parks/57/queue_times.json"
@@ -331,6 +332,13 @@ def test_end_to_end_a_breakdown_shows_in_the_rankings(engine: Engine,
     assert [r["shame_score"] for r in ranked["data"][1:]] == [0.0, 0.0, 0.0]
     assert [r["park_name"] for r in disney["data"]] == ["Magic Kingdom Park",
                                                         "Universal Studios Florida"]
+    # The same, through the HTTP API.
+    client = create_app(settings, clock=lambda: later).test_client()
+    response = client.get("/api/parks/downtime?period=today")
+    assert response.status_code == 200
+    api_top = response.get_json()["data"][0]
+    assert (api_top["park_name"], api_top["shame_score"], api_top["total_downtime_hours"]) == (
+        "Magic Kingdom Park", expected_today, 0.17)
 
     next_day = datetime(2025, 12, 6, 12, 0)
     run_daily(engine, settings.collection_interval_minutes, now=next_day)

@@ -173,3 +173,27 @@ def test_retry_after_seconds_or_http_date() -> None:
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+
+
+def test_cycles_are_stamped_with_the_start_of_their_slot() -> None:
+    from themepark_tracker.collect.cycle import slot_start
+
+    assert slot_start(datetime(2025, 12, 5, 15, 4, 59), 300) == datetime(2025, 12, 5, 15, 0)
+    assert slot_start(datetime(2025, 12, 5, 15, 5, 0), 300) == datetime(2025, 12, 5, 15, 5)
+    assert slot_start(datetime(2025, 12, 5, 15, 5, 3), 2) == datetime(2025, 12, 5, 15, 5, 2)
+
+
+def test_collection_settings() -> None:
+    from themepark_tracker.config import ConfigError, Settings
+
+    default = Settings.from_env({})
+    assert (default.collection_period, default.http_retries, default.http_concurrency) == (
+        300, 3, 4)
+    fast = Settings.from_env({"COLLECTION_PERIOD_SECONDS": "2",
+                              "COLLECTION_INTERVAL_MINUTES": "10"})
+    assert (fast.collection_period, fast.collection_interval_minutes) == (2, 10)
+    assert Settings.from_env({"COLLECTION_INTERVAL_MINUTES": "10"}).collection_period == 600
+    with pytest.raises(ConfigError, match="HTTP_RETRIES must be at least 0"):
+        Settings.from_env({"HTTP_RETRIES": "-1"})
+    with pytest.raises(ConfigError, match="COLLECTION_PERIOD_SECONDS must be a whole number"):
+        Settings.from_env({"COLLECTION_PERIOD_SECONDS": "0.5"})
