@@ -4,6 +4,7 @@ collected. Expected values are worked by hand from the fixture payloads."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -419,3 +420,34 @@ def test_cleanup_deletes_only_aggregated_old_days(engine: Engine,
             t.park_activity_snapshots.c.park_id == t.parks.c.park_id)).scalars())
     assert left == {"Europa-Park"}
     assert count(engine, t.park_daily_stats) == 4  # aggregates are kept
+
+
+def test_a_collection_lock_keeps_a_second_run_out_until_its_owner_dies(
+        engine: Engine, upstream: FakeUpstream) -> None:
+    import os
+    import socket
+
+    env = {"DATABASE_URL": engine.url.render_as_string(hide_password=False), **upstream.env()}
+    assert CliRunner().invoke(main, ["collect", "--catalog"], env=env).exit_code == 0
+    host = socket.gethostname()
+    with engine.begin() as conn:  # held by a live process (this one)
+        conn.execute(t.job_locks.insert().values(
+            name="collect", owner=f"{host}:{os.getpid()}", acquired_at=T0,
+            expires_at=datetime(2100, 1, 1)))
+    result = CliRunner().invoke(main, ["collect", "--once"], env=env)
+    assert result.exit_code == 1
+    assert f"another 'collect' run holds the lock by {host}:{os.getpid()}" in result.output
+    assert count(engine, t.park_activity_snapshots) == 0
+
+    with engine.begin() as conn:
+        conn.execute(t.job_locks.update().values(owner=f"{host}:{_dead_pid()}"))
+    result = CliRunner().invoke(main, ["collect", "--once"], env=env)
+    assert result.exit_code == 0, result.output
+    assert count(engine, t.park_activity_snapshots) == 4
+    assert count(engine, t.job_locks) == 0
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid

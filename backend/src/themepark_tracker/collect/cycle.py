@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, delete, select, tuple_
 
 from themepark_tracker.collect.fetching import fetch_all
+from themepark_tracker.collect.locks import release_dead_locks
 from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.lock import job_lock
@@ -107,6 +108,7 @@ def collect_once(engine: Engine, settings: Settings, now: datetime | None = None
     """Fetch every park, build one cycle each, ingest each park in its own transaction. A park
     whose fetch or ingest fails is logged and skipped; the others are stored. Two collections
     never overlap (a lock named "collect")."""
+    release_dead_locks(engine)  # a cron run killed mid-cycle must not block the next ones
     with job_lock(engine, "collect", ttl=COLLECT_LOCK_TTL):
         return _collect(engine, settings, now)
 

@@ -90,7 +90,7 @@ class Scheduler:
         today = self.clock().date()
         new_day = today != self._last_day
         self._last_day = today
-        if new_day:
+        if new_day or not self._has_catalogue():  # a failed first sync is retried hourly
             self._job("catalogue", lambda: sync_catalog(self.engine, self.settings))
             self._job("schedules", lambda: refresh_schedules(self.engine, self.settings,
                                                              now=self.clock()))
@@ -100,6 +100,12 @@ class Scheduler:
         if new_day:
             self._job("cleanup", lambda: cleanup(self.engine, self.settings.raw_retention_days,
                                                  now=self.clock()))
+
+    def _has_catalogue(self) -> bool:
+        try:
+            return has_feed_parks(self.engine)
+        except SQLAlchemyError:
+            return True  # the database is down: the jobs below will say so
 
     def _job(self, name: str, job: Callable[[], object]) -> None:
         """Run one job; its failure is logged and the scheduler goes on."""
