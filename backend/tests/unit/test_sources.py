@@ -152,11 +152,31 @@ def test_pairing_needs_a_unique_key_on_both_sides() -> None:
 
 def test_match_prefers_links_over_names() -> None:
     # A link file pairs q1 with w2 although q1's name equals w1's.
+    names = {"q1": "x", "q2": "y", "w1": "x", "w2": "z"}
     pairs = match(["q1", "q2"], ["w1", "w2"], qt_id=lambda s: s, wiki_id=lambda s: s,
-                  name_key=lambda n: n, qt_name=lambda s: {"q1": "x", "q2": "y"}[s],
-                  wiki_name=lambda s: {"w1": "x", "w2": "z"}[s], links={"q1": "w2"})
+                  keys=[(names.get, names.get)], links={"q1": "w2"})
     assert set(pairs) == {Pair("q1", "w2", "link file"), Pair("q2", None, "queue_times only"),
                           Pair(None, "w1", "themeparks_wiki only")}
+
+
+def test_parks_of_one_name_are_told_apart_by_time_zone() -> None:
+    from themepark_tracker.collect.catalog import _park_key_tz, _park_name_key
+    from themepark_tracker.sources.models import SourcePark
+
+    qt_parks = [SourcePark("queue_times", "16", "Disneyland", "America/Los_Angeles"),
+                SourcePark("queue_times", "4", "Disneyland Park", "Europe/Paris"),
+                SourcePark("queue_times", "7", "Epcot", "America/New_York")]
+    wiki_parks = [SourcePark("themeparks_wiki", "anaheim", "Disneyland Park",
+                             "America/Los_Angeles"),
+                  SourcePark("themeparks_wiki", "paris", "Disneyland Park", "Europe/Paris"),
+                  SourcePark("themeparks_wiki", "epcot", "EPCOT", "US/Eastern")]
+    pairs = match(qt_parks, wiki_parks, qt_id=lambda p: p.source_id,
+                  wiki_id=lambda p: p.source_id,
+                  keys=[(_park_key_tz, _park_key_tz), (_park_name_key, _park_name_key)])
+    got = {(p.queue_times.source_id, p.themeparks_wiki.source_id)  # type: ignore[union-attr]
+           for p in pairs if p.queue_times and p.themeparks_wiki}
+    # Anaheim and Paris by name and zone; EPCOT by name alone (the zones are spelled apart).
+    assert got == {("16", "anaheim"), ("4", "paris"), ("7", "epcot")}
 
 
 def test_tier_file_in_the_package_loads_and_bad_lines_are_named() -> None:

@@ -154,6 +154,18 @@ def _stored(engine: Engine) -> tuple[list[Stored], dict[int, list[Stored]], dict
     return parks, rides, tiers, int(max_park), int(max_ride)
 
 
+def _park_key_tz(park: SourcePark) -> tuple[str, str]:
+    return park_key(park.name), park.timezone
+
+
+def _park_name_key(park: SourcePark) -> str:
+    return park_key(park.name)
+
+
+def _ride_key(ride: SourceRide) -> str:
+    return normalise_name(ride.name)
+
+
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
@@ -187,8 +199,9 @@ def sync_catalog(engine: Engine, settings: Settings) -> CatalogReport:
     pairs = match(
         [p for p in parks if p.source == QUEUE_TIMES],
         [p for p in parks if p.source == THEMEPARKS_WIKI],
-        qt_id=lambda p: p.source_id, wiki_id=lambda p: p.source_id, name_key=park_key,
-        qt_name=lambda p: p.name, wiki_name=lambda p: p.name,
+        qt_id=lambda p: p.source_id, wiki_id=lambda p: p.source_id,
+        # Name and time zone first: "Disneyland Park" is in Anaheim and in Paris.
+        keys=[(_park_key_tz, _park_key_tz), (_park_name_key, _park_name_key)],
         stored=stored_parks, links=load_park_links(),
     )
     park_records: list[ParkRecord] = []
@@ -228,7 +241,7 @@ def sync_catalog(engine: Engine, settings: Settings) -> CatalogReport:
             fetched.rides.get((QUEUE_TIMES, q.source_id), []) if q else [],
             fetched.rides.get((THEMEPARKS_WIKI, w.source_id), []) if w else [],
             qt_id=lambda r: r.source_id, wiki_id=lambda r: r.source_id,
-            name_key=normalise_name, qt_name=lambda r: r.name, wiki_name=lambda r: r.name,
+            keys=[(_ride_key, _ride_key)],
             stored=stored_rides.get(park_id, []),
         )
         for rp in ride_pairs:

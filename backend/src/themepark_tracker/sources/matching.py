@@ -59,11 +59,14 @@ def pair_by(
 
 def match(
     queue_times: Sequence[L], wiki: Sequence[R], *, qt_id: Callable[[L], str],
-    wiki_id: Callable[[R], str], name_key: Callable[[str], str],
-    qt_name: Callable[[L], str], wiki_name: Callable[[R], str],
+    wiki_id: Callable[[R], str],
+    keys: Sequence[tuple[Callable[[L], object | None], Callable[[R], object | None]]],
     stored: Iterable[Stored] = (), links: Mapping[str, str] | None = None,
 ) -> list[Pair]:
-    """Every item of both feeds once, paired where the two feeds describe the same thing."""
+    """Every item of both feeds once, paired where the two feeds describe the same thing:
+    by the pairs of ids already stored, then the link file, then each of ``keys`` in turn
+    (e.g. normalised name and time zone, then normalised name alone); a key pairs only items
+    it finds exactly once on each side."""
     stored_wiki_of_qt: dict[str, str] = {s.queue_times_id: s.themeparks_wiki_id for s in stored
                          if s.queue_times_id and s.themeparks_wiki_id}
     out: list[Pair] = []
@@ -75,9 +78,9 @@ def match(
 
         pairs, rest_qt, rest_wiki = pair_by(rest_qt, rest_wiki, linked, wiki_id)
         out += [Pair(a, b, how) for a, b in pairs]
-    pairs, rest_qt, rest_wiki = pair_by(rest_qt, rest_wiki, lambda a: name_key(qt_name(a)),
-                                        lambda b: name_key(wiki_name(b)))
-    out += [Pair(a, b, "name") for a, b in pairs]
+    for key_qt, key_wiki in keys:
+        pairs, rest_qt, rest_wiki = pair_by(rest_qt, rest_wiki, key_qt, key_wiki)
+        out += [Pair(a, b, "name") for a, b in pairs]
     out += [Pair(a, None, "queue_times only") for a in rest_qt]
     out += [Pair(None, b, "themeparks_wiki only") for b in rest_wiki]
     return out
