@@ -121,6 +121,30 @@ def test_catalogue_from_both_feeds_matched_categorised_and_tiered(
     assert {n: x.ride_id for n, x in rides(engine).items()} == ids_before
 
 
+def test_a_match_between_two_stored_parks_leaves_them_apart(
+        engine: Engine, upstream: FakeUpstream) -> None:
+    # First sync without ThemeParks.wiki: Magic Kingdom is stored from Queue-Times alone ...
+    upstream.fail("/wiki/destinations", 502)
+    settings = make_settings(engine, upstream, http_retries=0)
+    sync_catalog(engine, settings)
+    # ... then ThemeParks.wiki's Magic Kingdom gets a row of its own (its name differed then).
+    with engine.begin() as conn:
+        conn.execute(t.parks.insert().values(park_id=50, name="Magic Kingdom Park",
+                                             timezone="America/New_York",
+                                             themeparks_wiki_id=MK_WIKI))
+    upstream.reset()
+    report = sync_catalog(engine, settings)
+    assert any("look like one but are stored apart" in p for p in report.problems)
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.parks.c.park_id, t.parks.c.queue_times_id,
+                                   t.parks.c.themeparks_wiki_id)
+                            .where(t.parks.c.timezone == "America/New_York")
+                            .order_by(t.parks.c.park_id)).all()
+    assert {(r.queue_times_id, r.themeparks_wiki_id) for r in rows} == {
+        (6, None), (65, None), (None, MK_WIKI)}
+    assert (50, None, MK_WIKI) in [tuple(r) for r in rows]
+
+
 def test_catalogue_keeps_going_when_one_feed_is_down(engine: Engine,
                                                      upstream: FakeUpstream) -> None:
     upstream.fail("/wiki/destinations", 502)

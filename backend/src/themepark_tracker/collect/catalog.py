@@ -175,6 +175,26 @@ def _flags(*names: str | None) -> tuple[bool, bool]:
     return "disney" in text, "universal" in text
 
 
+def _split_conflicts(pairs: list[Pair], stored: Sequence[Stored], report: list[str],
+                     what: str) -> list[Pair]:
+    """A pair whose two sides are already stored as two different rows stays two rows: merging
+    them would need their history merged too. Reported, so someone can decide."""
+    by_qt = {s.queue_times_id: s for s in stored if s.queue_times_id}
+    by_wiki = {s.themeparks_wiki_id: s for s in stored if s.themeparks_wiki_id}
+    out = []
+    for pair in pairs:
+        q, w = pair.queue_times, pair.themeparks_wiki
+        if isinstance(q, SourcePark | SourceRide) and isinstance(w, SourcePark | SourceRide):
+            a, b = by_qt.get(q.source_id), by_wiki.get(w.source_id)
+            if a is not None and b is not None and a.our_id != b.our_id:
+                report.append(f"{what} {q.name!r} ({a.our_id}) and {w.name!r} ({b.our_id}) "
+                              "look like one but are stored apart; left apart")
+                out += [Pair(q, None, "queue_times only"), Pair(None, w, "themeparks_wiki only")]
+                continue
+        out.append(pair)
+    return out
+
+
 def _existing(pair: Pair, stored: Sequence[Stored]) -> Stored | None:
     qt_id = pair.queue_times.source_id if isinstance(pair.queue_times, SourcePark | SourceRide) \
         else None
@@ -204,6 +224,7 @@ def sync_catalog(engine: Engine, settings: Settings) -> CatalogReport:
         keys=[(_park_key_tz, _park_key_tz), (_park_name_key, _park_name_key)],
         stored=stored_parks, links=load_park_links(),
     )
+    pairs = _split_conflicts(pairs, stored_parks, report.problems, "park")
     park_records: list[ParkRecord] = []
     ride_records: list[RideRecord] = []
     for pair in pairs:
@@ -244,6 +265,8 @@ def sync_catalog(engine: Engine, settings: Settings) -> CatalogReport:
             keys=[(_ride_key, _ride_key)],
             stored=stored_rides.get(park_id, []),
         )
+        ride_pairs = _split_conflicts(ride_pairs, stored_rides.get(park_id, []),
+                                      report.problems, "ride")
         for rp in ride_pairs:
             rq = rp.queue_times if isinstance(rp.queue_times, SourceRide) else None
             rw = rp.themeparks_wiki if isinstance(rp.themeparks_wiki, SourceRide) else None
@@ -271,8 +294,8 @@ def sync_catalog(engine: Engine, settings: Settings) -> CatalogReport:
             ))
             report.rides_by_category[category] = report.rides_by_category.get(category, 0) + 1
     with engine.begin() as conn:
-        report.parks_written = upsert_parks(conn, park_records)
-        report.rides_written = upsert_rides(conn, ride_records)
+        upsert_parks(conn, park_records)
+        upsert_rides(conn, ride_records)
     report.parks_written, report.rides_written = len(park_records), len(ride_records)
     logger.info("Catalogue synced: %d parks, %d rides", len(park_records), len(ride_records))
     return report
