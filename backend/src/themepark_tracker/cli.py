@@ -281,6 +281,79 @@ def verify_cmd(ctx: Context, days: int) -> None:
         sys.exit(1)
 
 
+# --- live collection (sources -> ingest), the scheduler, retention, health -------------------
+
+
+@main.command("collect")
+@click.option("--catalog", is_flag=True,
+              help="Sync parks and rides from Queue-Times.com and ThemeParks.wiki.")
+@click.option("--schedules", is_flag=True, help="Refresh opening schedules (daily).")
+@click.option("--once", is_flag=True, help="Collect one cycle of every park.")
+@pass_ctx
+@friendly_errors
+def collect_cmd(ctx: Context, catalog: bool, schedules: bool, once: bool) -> None:
+    """Fetch the live feeds: the catalogue, schedules and/or one cycle (in that order)."""
+    from themepark_tracker.collect.catalog import sync_catalog
+    from themepark_tracker.collect.cycle import collect_once, refresh_schedules
+    from themepark_tracker.db.migrate import ensure_schema
+
+    if not (catalog or schedules or once):
+        raise click.UsageError("give --catalog, --schedules and/or --once")
+    ensure_schema(ctx.engine)
+    if catalog:
+        click.echo(sync_catalog(ctx.engine, ctx.settings).describe())
+    if schedules:
+        click.echo(refresh_schedules(ctx.engine, ctx.settings).describe())
+    if once:
+        report = collect_once(ctx.engine, ctx.settings)
+        click.echo(report.describe())
+        if report.parks_collected == 0:
+            raise click.ClickException("no park could be collected")
+
+
+@main.command("run")
+@pass_ctx
+@friendly_errors
+def run_cmd(ctx: Context) -> None:
+    """Collect every interval and aggregate each finished hour and day, until stopped."""
+    import signal
+
+    from themepark_tracker.collect.scheduler import Scheduler
+    from themepark_tracker.db.migrate import ensure_schema
+
+    ensure_schema(ctx.engine)
+    scheduler = Scheduler(ctx.engine, ctx.settings)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: scheduler.stop.set())
+    scheduler.run()
+
+
+@main.command("cleanup")
+@click.option("--dry-run", is_flag=True, help="Count what would be deleted; delete nothing.")
+@pass_ctx
+@friendly_errors
+def cleanup_cmd(ctx: Context, dry_run: bool) -> None:
+    """Delete raw snapshots older than RAW_RETENTION_DAYS that are aggregated."""
+    from themepark_tracker.collect.cleanup import cleanup
+
+    click.echo(cleanup(ctx.engine, ctx.settings.raw_retention_days, dry_run=dry_run)
+               .describe())
+
+
+@main.command("status")
+@pass_ctx
+def status_cmd(ctx: Context) -> None:
+    """Print the health report as JSON; exit 1 unless its status is "ok"."""
+    import json
+
+    from themepark_tracker.queries.health import OK, health_report
+
+    report = health_report(ctx.engine, ctx.settings)
+    click.echo(json.dumps(report, indent=2))
+    if report["status"] != OK:
+        sys.exit(1)
+
+
 # --- read side ------------------------------------------------------------------------------
 
 

@@ -71,6 +71,12 @@ class Settings:
     use_hourly_tables: bool = True
     queue_times_base_url: str = "https://queue-times.com"
     themeparks_wiki_base_url: str = "https://api.themeparks.wiki/v1"
+    #: How often ``themepark run`` collects, in seconds. Unset: the interval I. Only for
+    #: rehearsals and tests (a cycle every few seconds); every metric still uses I.
+    collection_period_seconds: int | None = None
+    http_timeout_seconds: int = 20
+    http_retries: int = 3
+    http_concurrency: int = 4
     #: Per-client API request limit (Flask-Limiter syntax); empty or "off" disables it.
     api_rate_limit: str | None = "1200 per minute"
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -90,8 +96,20 @@ class Settings:
             themeparks_wiki_base_url=env.get(
                 "THEMEPARKS_WIKI_BASE_URL", "https://api.themeparks.wiki/v1"
             ),
+            collection_period_seconds=(
+                _int(env, "COLLECTION_PERIOD_SECONDS", 1)
+                if env.get("COLLECTION_PERIOD_SECONDS") else None
+            ),
+            http_timeout_seconds=_int(env, "HTTP_TIMEOUT_SECONDS", 20),
+            http_retries=_int(env, "HTTP_RETRIES", 3, minimum=0),
+            http_concurrency=_int(env, "HTTP_CONCURRENCY", 4),
             api_rate_limit=_rate_limit(env),
         )
+
+    @property
+    def collection_period(self) -> int:
+        """Seconds between two cycles of ``themepark run``."""
+        return self.collection_period_seconds or self.collection_interval_minutes * 60
 
     def with_database(self, url: str) -> Settings:
         return replace(self, database_url=url, database_is_embedded=url.startswith("sqlite"))

@@ -1,0 +1,1 @@
+"""Upstream feeds (Queue-Times.com, ThemeParks.wiki): fetch and parse, no database."""

@@ -1,0 +1,211 @@
+"""``themepark collect --once``: one cycle of every park, fetched concurrently, one
+``recorded_at`` per cycle, ingested park by park through the SPEC §2 path. Also the daily
+refresh of opening schedules (``--schedules``)."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, delete, select, tuple_
+
+from themepark_tracker.collect.fetching import fetch_all
+from themepark_tracker.collect.locks import release_dead_locks
+from themepark_tracker.config import Settings
+from themepark_tracker.db import tables as t
+from themepark_tracker.db.lock import job_lock
+from themepark_tracker.errors import UserError
+from themepark_tracker.ingest.catalog import upsert_schedules, utcnow
+from themepark_tracker.ingest.models import Cycle, RideObservation, ScheduleRecord
+from themepark_tracker.ingest.snapshots import IngestSummary, ingest_cycles, local_date_of
+from themepark_tracker.sources import queue_times as qt
+from themepark_tracker.sources import themeparks_wiki as wiki
+from themepark_tracker.sources.http import HttpClient
+from themepark_tracker.sources.models import QUEUE_TIMES, THEMEPARKS_WIKI, LiveReading
+
+logger = logging.getLogger(__name__)
+
+EPOCH = datetime(1970, 1, 1)
+#: A cycle that takes longer than this (it should take seconds) no longer keeps others out.
+COLLECT_LOCK_TTL = timedelta(minutes=10)
+
+
+def slot_start(instant: datetime, period_seconds: int) -> datetime:
+    """The start of the collection slot ``instant`` falls in. Every cycle of a slot is stamped
+    with it, so a cycle collected again (a restart within the slot) replaces the first one
+    instead of adding a second observation of the same interval."""
+    seconds = int((instant - EPOCH).total_seconds())
+    return EPOCH + timedelta(seconds=seconds - seconds % period_seconds)
+
+
+@dataclass(frozen=True)
+class _Target:
+    park_id: int
+    name: str
+    source: str
+    source_id: str
+
+
+@dataclass
+class CycleReport:
+    recorded_at: datetime
+    parks_collected: int = 0
+    parks_failed: dict[str, str] = field(default_factory=dict)  # park name -> problem
+    ingest: IngestSummary = field(default_factory=IngestSummary)
+    unknown_entries: int = 0  # upstream entries not in the catalogue (run --catalog)
+
+    @property
+    def ok(self) -> bool:
+        return not self.parks_failed
+
+    def describe(self) -> str:
+        line = (f"Cycle {self.recorded_at:%Y-%m-%d %H:%M:%S} UTC: {self.parks_collected} parks, "
+                f"{self.ingest.ride_snapshots:,} ride snapshots, "
+                f"{self.ingest.stale_readings} stale (stored as UNKNOWN)")
+        if self.unknown_entries:
+            line += (f", {self.unknown_entries} upstream entries not in the catalogue "
+                     "(run `themepark collect --catalog`)")
+        failed = [f"  {name}: {problem}" for name, problem in sorted(self.parks_failed.items())]
+        if failed:
+            line += f"\n{len(failed)} park(s) skipped:\n" + "\n".join(failed)
+        return line
+
+
+def has_feed_parks(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(t.parks.c.park_id).where(
+            t.parks.c.queue_times_id.is_not(None) | t.parks.c.themeparks_wiki_id.is_not(None)
+        ).limit(1)).first() is not None
+
+
+def _targets(engine: Engine) -> tuple[list[_Target], dict[tuple[str, str], int]]:
+    """Parks to collect (ThemeParks.wiki when the park has it: it tells DOWN from CLOSED) and
+    the ride id of each (source, source id)."""
+    with engine.connect() as conn:
+        parks = conn.execute(select(t.parks.c.park_id, t.parks.c.name, t.parks.c.queue_times_id,
+                                    t.parks.c.themeparks_wiki_id)).all()
+        rides = conn.execute(select(t.rides.c.ride_id, t.rides.c.queue_times_id,
+                                    t.rides.c.themeparks_wiki_id)).all()
+    targets = []
+    for p in parks:
+        if p.themeparks_wiki_id:
+            targets.append(_Target(p.park_id, p.name, THEMEPARKS_WIKI, p.themeparks_wiki_id))
+        elif p.queue_times_id is not None:
+            targets.append(_Target(p.park_id, p.name, QUEUE_TIMES, str(p.queue_times_id)))
+    ride_of: dict[tuple[str, str], int] = {}
+    for r in rides:
+        if r.queue_times_id is not None:
+            ride_of[(QUEUE_TIMES, str(r.queue_times_id))] = r.ride_id
+        if r.themeparks_wiki_id:
+            ride_of[(THEMEPARKS_WIKI, r.themeparks_wiki_id)] = r.ride_id
+    return targets, ride_of
+
+
+def collect_once(engine: Engine, settings: Settings, now: datetime | None = None) -> CycleReport:
+    """Fetch every park, build one cycle each, ingest each park in its own transaction. A park
+    whose fetch or ingest fails is logged and skipped; the others are stored. Two collections
+    never overlap (a lock named "collect")."""
+    release_dead_locks(engine)  # a cron run killed mid-cycle must not block the next ones
+    with job_lock(engine, "collect", ttl=COLLECT_LOCK_TTL):
+        return _collect(engine, settings, now)
+
+
+def _collect(engine: Engine, settings: Settings, now: datetime | None) -> CycleReport:
+    recorded_at = slot_start(now or utcnow(), settings.collection_period)
+    targets, ride_of = _targets(engine)
+    if not targets:
+        raise UserError("no park in the catalogue comes from a feed; "
+                        "run `themepark collect --catalog` first")
+    report = CycleReport(recorded_at)
+
+    def fetch(target: _Target) -> list[LiveReading]:
+        base = (settings.themeparks_wiki_base_url if target.source == THEMEPARKS_WIKI
+                else settings.queue_times_base_url)
+        if target.source == THEMEPARKS_WIKI:
+            return wiki.fetch_live(client, base, target.source_id)
+        return qt.fetch_live(client, base, target.source_id)
+
+    with HttpClient(settings) as client:
+        readings, problems = fetch_all(targets, fetch, settings.http_concurrency)
+    for target, problem in problems.items():
+        logger.warning("Park %s (%s): %s; skipped this cycle", target.name, target.park_id,
+                       problem)
+        report.parks_failed[target.name] = problem
+    for target, live in readings.items():
+        observations = []
+        for reading in live:
+            ride_id = ride_of.get((target.source, reading.source_id))
+            if ride_id is None:
+                report.unknown_entries += 1
+                continue
+            observations.append(RideObservation(ride_id, reading.status, reading.wait_time,
+                                                reading.last_updated))
+        if not observations:
+            logger.warning("Park %s (%s): the feed listed no known ride; nothing stored",
+                           target.name, target.park_id)
+            continue
+        cycle = Cycle(target.park_id, recorded_at, tuple(observations), target.source)
+        try:
+            with engine.begin() as conn:
+                report.ingest.add(ingest_cycles(conn, [cycle]))
+        except UserError as exc:
+            logger.warning("Park %s (%s): %s; skipped this cycle", target.name,
+                           target.park_id, exc)
+            report.parks_failed[target.name] = str(exc)
+            continue
+        report.parks_collected += 1
+    logger.info("%s", report.describe())
+    return report
+
+
+@dataclass
+class ScheduleReport:
+    parks: int = 0
+    windows: int = 0
+    parks_failed: dict[str, str] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        line = f"Schedules: {self.windows} opening windows for {self.parks} parks"
+        if self.parks_failed:
+            line += "\n" + "\n".join(f"  {n}: {p}" for n, p in sorted(self.parks_failed.items()))
+        return line
+
+
+def refresh_schedules(engine: Engine, settings: Settings, now: datetime | None = None
+                      ) -> ScheduleReport:
+    """Opening schedules from ThemeParks.wiki (Queue-Times has none), from each park's local
+    today on. The dates the feed covers are replaced whole, so a changed window does not linger
+    next to its replacement."""
+    now = now or utcnow()
+    with engine.connect() as conn:
+        parks = conn.execute(select(t.parks.c.park_id, t.parks.c.name, t.parks.c.timezone,
+                                    t.parks.c.themeparks_wiki_id)
+                             .where(t.parks.c.themeparks_wiki_id.is_not(None))).all()
+    report = ScheduleReport()
+    with HttpClient(settings) as client:
+        got, problems = fetch_all(
+            parks, lambda p: wiki.fetch_schedule(client, settings.themeparks_wiki_base_url,
+                                                 p.themeparks_wiki_id, p.park_id),
+            settings.http_concurrency)
+    report.parks_failed = {p.name: msg for p, msg in problems.items()}
+    keep: list[ScheduleRecord] = []
+    for park, windows in got.items():
+        today = local_date_of(now, ZoneInfo(park.timezone))
+        keep += [w for w in windows if w.local_date >= today]
+        report.parks += 1
+    dates: dict[int, set[object]] = defaultdict(set)
+    for w in keep:
+        dates[w.park_id].add(w.local_date)
+    s = t.park_schedules
+    with engine.begin() as conn:
+        pairs = [(p, d) for p, ds in dates.items() for d in ds]
+        for chunk in range(0, len(pairs), 500):
+            conn.execute(delete(s).where(
+                tuple_(s.c.park_id, s.c.local_date).in_(pairs[chunk:chunk + 500])))
+        upsert_schedules(conn, keep)
+    report.windows = len(keep)
+    logger.info("%s", report.describe())
+    return report
