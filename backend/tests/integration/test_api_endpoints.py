@@ -25,10 +25,10 @@ def build(engine: Engine) -> list[int]:
     ids = make_park(engine, tiers=(1, 2, 3), name="Hand Park", is_disney=True)
     rows = ["OOO"] * 6 + ["COO"] * 3 + ["OOO"] * 3 + ["OCO"] * 5
     ingest(engine, series(1, datetime(2025, 7, 1, 10, 0), rows, ids))
-    aggregate_hour(engine, datetime(2025, 7, 1, 10), I, now=NOW)
     # Park 2 never opens today (every ride CLOSED): counted, not ranked.
     closed = make_park(engine, 2, tiers=(2, 2), name="Shut Park")
     ingest(engine, series(2, datetime(2025, 7, 1, 10, 0), ["CC"] * 17, closed))
+    aggregate_hour(engine, datetime(2025, 7, 1, 10), I, now=NOW)
     return ids
 
 
@@ -165,3 +165,22 @@ def test_yesterday_and_last_week_come_from_the_daily_table(engine: Engine, make_
     assert [p["date"] for p in week["chart_data"]][-1] == "2025-07-01"
     assert len(week["chart_data"]) == 7
     assert [p["shame_score"] for p in week["chart_data"]] == [None] * 6 + [1.9]
+
+
+def test_health_is_200_when_fresh_and_aggregated_and_503_when_collection_stops(
+        engine: Engine, make_api) -> None:
+    build(engine)  # newest cycle 11:20; hour 10:00 aggregated, 11:00 not finished at 11:22
+    healthy = make_api(NOW).get("/api/health")
+    assert healthy.status_code == 200, healthy.get_json()
+    body = healthy.get_json()
+    assert body["status"] == "ok" and body["database"] == {"ok": True}
+    assert body["collection"]["age_seconds"] == 120
+    assert healthy.headers["Cache-Control"] == "no-store"
+    # An hour later nothing new arrived (3 intervals = 15 min) and 11:00 was never
+    # aggregated: degraded, 503, and the body says which parts.
+    later = make_api(datetime(2025, 7, 1, 12, 40)).get("/api/health")
+    assert later.status_code == 503
+    report = later.get_json()
+    assert report["status"] == "degraded"
+    assert report["collection"]["fresh"] is False
+    assert report["hourly_aggregation"]["ok"] is False

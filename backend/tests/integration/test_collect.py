@@ -382,6 +382,13 @@ def test_end_to_end_a_breakdown_shows_in_the_rankings(engine: Engine,
     stale = health_report(engine, settings, now=cycles[-1] + timedelta(hours=2))
     assert stale["status"] == "degraded" and not stale["collection"]["fresh"]
     assert stale["database"] == {"ok": True}
+    # The same through /api/health, whose status code is all a monitor reads.
+    def api_health(at: datetime) -> int:
+        return int(create_app(settings, clock=lambda: at).test_client()
+                   .get("/api/health").status_code)
+
+    assert (api_health(cycles[-1] + timedelta(minutes=1)),
+            api_health(cycles[-1] + timedelta(hours=2))) == (200, 503)
 
 
 def test_health_without_hourly_aggregation_is_degraded(engine: Engine,

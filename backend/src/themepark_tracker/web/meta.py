@@ -1,10 +1,12 @@
-"""/api/openapi.json: the API describing itself."""
+"""/api/openapi.json (the API describing itself) and /api/health (for monitors)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
+from themepark_tracker.queries.health import OK, health_report
 from themepark_tracker.web.openapi import document
+from themepark_tracker.web.respond import services
 
 bp = Blueprint("meta", __name__, url_prefix="/api")
 
@@ -12,3 +14,15 @@ bp = Blueprint("meta", __name__, url_prefix="/api")
 @bp.get("/openapi.json")
 def openapi() -> Response:
     return jsonify(document())
+
+
+@bp.get("/health")
+def health() -> Response:
+    """The database, collection freshness and aggregation lag: 200 when all is well, 503
+    otherwise (so a load balancer or monitor needs only the status code). Never cached."""
+    svc = services()
+    report = health_report(svc.engine, svc.settings, svc.clock())
+    response = jsonify(report)
+    response.status_code = 200 if report["status"] == OK else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response

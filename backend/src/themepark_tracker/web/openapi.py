@@ -119,6 +119,14 @@ RIDE_DETAILS = _object({
     })),
     "attribution": ATTRIBUTION,
 })
+HEALTH = _object({
+    "status": {"enum": ["ok", "degraded", "down"]},
+    "checked_at": {"type": "string", "format": "date-time"},
+    "database": _object({"ok": {"type": "boolean"}, "error": {"type": "string"}}, ["ok"]),
+    "collection": {"type": "object"},
+    "hourly_aggregation": {"type": "object"},
+    "daily_aggregation": {"type": "object"},
+}, ["status", "checked_at", "database"])
 ERROR = _object({"error": _object({
     "code": {"type": "string"}, "message": {"type": "string"}, "parameter": STR,
 })})
@@ -221,6 +229,16 @@ def document() -> Schema:
                                               "name": {"type": "string"},
                                               "park_id": {"type": "integer"},
                                               "park_name": {"type": "string"}}))})),
+        "/api/health": {"get": {
+            "summary": "Database, collection freshness and aggregation lag",
+            "parameters": [],
+            "responses": {
+                "200": {"description": "healthy",
+                        "content": {"application/json": {"schema": _ref("Health")}}},
+                "503": {"description": "degraded or down (the body says which part)",
+                        "content": {"application/json": {"schema": _ref("Health")}}},
+            },
+        }},
     }
     return {
         "openapi": "3.1.0",
@@ -231,6 +249,6 @@ def document() -> Schema:
         "components": {"schemas": {
             "Park": PARK, "ParkRank": PARK_RANK, "HourPoint": HOUR_POINT,
             "ParkDetails": PARK_DETAILS, "RideRank": RIDE_RANK, "RideDetails": RIDE_DETAILS,
-            "Error": ERROR,
+            "Health": HEALTH, "Error": ERROR,
         }},
     }
