@@ -44,6 +44,22 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def _rate_limit(env: Mapping[str, str]) -> str | None:
+    raw = env.get("API_RATE_LIMIT", "1200 per minute").strip()
+    if raw.lower() in {"", "off", "0", "none"}:
+        return None
+    try:
+        from limits import parse_many
+
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(
+            f"API_RATE_LIMIT must look like '1200 per minute' or '20/second', or be 'off'; "
+            f"got {raw!r}"
+        ) from None
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -55,6 +71,8 @@ class Settings:
     use_hourly_tables: bool = True
     queue_times_base_url: str = "https://queue-times.com"
     themeparks_wiki_base_url: str = "https://api.themeparks.wiki/v1"
+    #: Per-client API request limit (Flask-Limiter syntax); empty or "off" disables it.
+    api_rate_limit: str | None = "1200 per minute"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -72,6 +90,7 @@ class Settings:
             themeparks_wiki_base_url=env.get(
                 "THEMEPARKS_WIKI_BASE_URL", "https://api.themeparks.wiki/v1"
             ),
+            api_rate_limit=_rate_limit(env),
         )
 
     def with_database(self, url: str) -> Settings:

@@ -20,6 +20,7 @@ from themepark_tracker.ingest.catalog import utcnow
 logger = logging.getLogger(__name__)
 
 HOURLY, DAILY, BACKFILL = "hourly", "daily", "backfill"
+RUNNING, SUCCESS, FAILURE = "running", "success", "failure"
 
 
 @dataclass
@@ -40,7 +41,7 @@ def logged_run(engine: Engine, aggregation_type: str, target_period: str) -> Ite
         key = conn.execute(
             insert(t.aggregation_log).values(
                 aggregation_type=aggregation_type, target_period=target_period,
-                status="running", started_at=started, created_at=started,
+                status=RUNNING, started_at=started, created_at=started,
             )
         ).inserted_primary_key
         assert key is not None  # always a Row for a single-row insert() without RETURNING
@@ -50,9 +51,9 @@ def logged_run(engine: Engine, aggregation_type: str, target_period: str) -> Ite
     try:
         yield run
     except BaseException as exc:
-        _finish(engine, run, "failure", time.perf_counter() - clock, f"{type(exc).__name__}: {exc}")
+        _finish(engine, run, FAILURE, time.perf_counter() - clock, f"{type(exc).__name__}: {exc}")
         raise
-    _finish(engine, run, "success", time.perf_counter() - clock, None)
+    _finish(engine, run, SUCCESS, time.perf_counter() - clock, None)
 
 
 def _finish(engine: Engine, run: Run, status: str, seconds: float, error: str | None) -> None:

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,27 +47,48 @@ def _point(hour: datetime, label: str, row: Any, future: bool) -> dict[str, Any]
 
 def hourly_rows(
     conn: Connection, park_id: int, day_start: datetime, day_end: datetime, now: datetime,
-    *, interval_minutes: int, use_hourly: bool,
+    *, interval_minutes: int, use_hourly: bool, ride_id: int | None = None,
 ) -> dict[datetime, Any]:
-    """Rows keyed by the start (UTC) of each local clock hour of [day_start, day_end)."""
+    """Rows keyed by the start (UTC) of each local clock hour of [day_start, day_end): the
+    park's rows, or with ``ride_id`` that ride's."""
     params = {"interval_minutes": interval_minutes}
     offset = day_start.minute  # 30 for a +05:30 zone: its clock hours start at :30 UTC
+    table = t.park_hourly_stats if ride_id is None else t.ride_hourly_stats
     rows: dict[datetime, Any] = {}
     raw_from = day_start
     if use_hourly and offset == 0:
         until = min(covered_until(conn, day_start, now), day_end)
-        ph = t.park_hourly_stats
-        for row in conn.execute(select(ph).where(
-            ph.c.park_id == park_id, ph.c.hour_start_utc >= day_start,
-            ph.c.hour_start_utc < until,
-        )).mappings():
+        query = select(table).where(
+            table.c.park_id == park_id, table.c.hour_start_utc >= day_start,
+            table.c.hour_start_utc < until,
+        )
+        if ride_id is not None:
+            query = query.where(table.c.ride_id == ride_id)
+        for row in conn.execute(query).mappings():
             rows[row["hour_start_utc"]] = row
         raw_from = until
     if raw_from < day_end:
         scope = sql.local_hours(park_id, raw_from, day_end, offset)
-        for row in conn.execute(sql.park_rows_select(scope), params).mappings():
+        if ride_id is None:
+            query = sql.park_rows_select(scope)
+        else:
+            sub = sql.ride_rows_select(scope).subquery("rows")
+            query = select(sub).where(sub.c.ride_id == ride_id)
+        for row in conn.execute(query, params).mappings():
             rows[row["bucket"]] = row
     return rows
+
+
+def local_hour_starts(day: date, zone: ZoneInfo) -> list[tuple[datetime, str]]:
+    """(UTC start, local "HH:00" label) of every hour of a local day: 24, or 23/25 on DST
+    change days."""
+    day_start, day_end = local_day_bounds(day, zone)
+    out = []
+    hour = day_start
+    while hour < day_end:
+        out.append((hour, local_label(hour, zone, "%H:00")))
+        hour += HOUR
+    return out
 
 
 def park_chart(
@@ -77,18 +98,13 @@ def park_chart(
     period = pp.window.period
     zone = ZoneInfo(park.timezone)
     if period == LIVE:
-        return live_points(conn, park.park_id, now)
+        return live_points(conn, park.park_id, now, zone)
     if period in (TODAY, YESTERDAY):
         day_start, day_end = local_day_bounds(pp.window.first_date, zone)
         rows = hourly_rows(conn, park.park_id, day_start, day_end, now,
                            interval_minutes=interval_minutes, use_hourly=use_hourly)
-        points = []
-        hour = day_start
-        while hour < day_end:
-            label = hour.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).strftime("%H:00")
-            points.append(_point(hour, label, rows.get(hour), future=hour > now))
-            hour += HOUR
-        return points
+        return [_point(hour, label, rows.get(hour), future=hour > now)
+                for hour, label in local_hour_starts(pp.window.first_date, zone)]
     return [daily_point(pp, day, zone) for day in pp.window.dates]
 
 
@@ -102,7 +118,13 @@ def daily_point(pp: ParkPeriod, day: date, zone: ZoneInfo) -> dict[str, Any]:
     return _point(start, day.isoformat(), row, future=False) | {"date": day.isoformat()}
 
 
-def live_points(conn: Connection, park_id: int, now: datetime) -> list[dict[str, Any]]:
+def local_label(instant: datetime, zone: ZoneInfo, fmt: str) -> str:
+    """A naive-UTC instant as the park's local clock time."""
+    return instant.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
+
+
+def live_points(conn: Connection, park_id: int, now: datetime, zone: ZoneInfo
+                ) -> list[dict[str, Any]]:
     pas = t.park_activity_snapshots
     rows = conn.execute(
         select(pas.c.recorded_at, pas.c.park_appears_open, pas.c.shame_score,
@@ -114,7 +136,8 @@ def live_points(conn: Connection, park_id: int, now: datetime) -> list[dict[str,
     return [
         {
             "recorded_at": iso_utc(r.recorded_at),
-            "shame_score": r.shame_score,
+            "label": local_label(r.recorded_at, zone, "%H:%M"),
+            "shame_score": metrics.round_half_up(r.shame_score, 1),
             "avg_wait_time_minutes": metrics.round_half_up(r.avg_wait_time, 1),
             "rides_operating": r.rides_open,
             "rides_down": r.rides_down,

@@ -135,7 +135,7 @@ def period_stats(
     if not out:
         return out
     params = {"interval_minutes": interval_minutes}
-    latest = _latest_cycles(conn, out.values(), now)
+    latest = latest_cycles(conn, list(out), now)
     for park_id, (_, is_open) in latest.items():
         out[park_id].latest_open = is_open
     if period == LIVE:
@@ -199,11 +199,10 @@ def _add_rides(out: dict[int, ParkPeriod], rows: Iterable[RowLike]) -> None:
             pp.rides_down.add(row["ride_id"])
 
 
-def _latest_cycles(conn: Connection, periods: Iterable[ParkPeriod], now: datetime
-                   ) -> dict[int, tuple[datetime, bool]]:
-    """Each park's newest cycle in the live window [now - 15 min, now]."""
+def latest_cycles(conn: Connection, ids: Sequence[int], now: datetime
+                  ) -> dict[int, tuple[datetime, bool]]:
+    """Each park's newest cycle in the live window [now - 15 min, now]: (when, park open)."""
     pas = t.park_activity_snapshots
-    ids = [pp.park.park_id for pp in periods]
     since = now - LIVE_MAX_AGE
     newest = (
         select(pas.c.park_id, func.max(pas.c.recorded_at).label("at"))

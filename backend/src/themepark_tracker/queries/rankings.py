@@ -13,7 +13,9 @@ from themepark_tracker.queries.park_stats import ParkPeriod, load_parks, period_
 from themepark_tracker.queries.periods import LIVE, TODAY, iso_utc
 
 FILTERS = ("all-parks", "disney-universal")
-SORT_KEYS = ("shame_score", "total_downtime_hours", "uptime_percentage", "park_name")
+SORT_KEYS = (
+    "shame_score", "total_downtime_hours", "uptime_percentage", "rides_down", "park_name",
+)
 
 
 def park_summary(pp: ParkPeriod, interval_minutes: int) -> dict[str, Any]:
@@ -55,6 +57,8 @@ def _sort_key(sort_by: str) -> Any:
         if sort_by == "uptime_percentage":
             uptime = row["uptime_percentage"]
             return (uptime if uptime is not None else 101.0, -score, row["park_name"])
+        if sort_by == "rides_down":
+            return (-row["rides_down"], -score, row["park_name"])
         if sort_by == "park_name":
             return (row["park_name"],)
         return (-score, -downtime, row["park_name"])
@@ -75,6 +79,7 @@ def park_rankings(
     ranked = sorted((r for r in rows if r["was_open"]), key=_sort_key(sort_by))
     for n, row in enumerate(ranked, start=1):
         row["rank"] = n
+        del row["was_open"]
     shames = [pp.shame_score for pp in stats.values() if pp.was_open]
     scores = [s for s in shames if s is not None]
     windows = [pp.window for pp in stats.values()]

@@ -21,6 +21,7 @@ from themepark_tracker.queries.park_stats import (
     RowLike,
     group_windows,
     in_days,
+    latest_cycles,
     missing_days,
     split_today,
     stale_park_days,
@@ -91,8 +92,11 @@ def ride_period_stats(
         return out
     params = {"interval_minutes": interval_minutes}
     only = _only(ride_ids)
-    if period == LIVE:
-        return out  # live ride status comes from the latest snapshot, not from sums
+    if period == LIVE:  # the latest cycle of each park, as for the park sums
+        pairs = [(p, at) for p, (at, _) in latest_cycles(conn, list(windows), now).items()]
+        if pairs:
+            _collect_raw(conn, out, sql.cycles(pairs), params, only)
+        return out
     if not use_hourly:
         groups = group_windows(windows, lambda w: (w.dates, None))
         _collect_raw(conn, out, sql.day_groups(groups), params, only)
@@ -179,3 +183,38 @@ def current_statuses(conn: Connection, ride_ids: Sequence[int], now: datetime
             "recorded_at": iso_utc(row.recorded_at),
         }
     return latest
+
+
+@dataclass(frozen=True)
+class RideInfo:
+    ride_id: int
+    park_id: int
+    name: str
+    tier: int | None
+    category: str
+
+    @property
+    def weight(self) -> int:
+        return metrics.tier_weight(self.tier)
+
+    @property
+    def shown_tier(self) -> int:
+        """The tier a reader sees: an unclassified ride weighs and shows as tier 2."""
+        if self.tier is not None and self.tier in metrics.TIER_WEIGHTS:
+            return self.tier
+        return metrics.UNCLASSIFIED_TIER
+
+
+def load_rides(conn: Connection, *, park_ids: Sequence[int] | None = None,
+               ride_ids: Sequence[int] | None = None, attractions_only: bool = True
+               ) -> dict[int, RideInfo]:
+    r = t.rides
+    query = select(r.c.ride_id, r.c.park_id, r.c.name, r.c.tier, r.c.category)
+    if park_ids is not None:
+        query = query.where(r.c.park_id.in_(list(park_ids)))
+    if ride_ids is not None:
+        query = query.where(r.c.ride_id.in_(list(ride_ids)))
+    if attractions_only:
+        query = query.where(r.c.category == metrics.ATTRACTION)
+    return {row.ride_id: RideInfo(row.ride_id, row.park_id, row.name, row.tier, row.category)
+            for row in conn.execute(query.order_by(r.c.ride_id))}

@@ -1,0 +1,73 @@
+"""The Flask application: a JSON API under /api (SPEC §5–§7) and the static page at /.
+
+``create_app(settings=None)`` builds it; nothing connects to the database until a request.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from flask import Flask, Response, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from themepark_tracker.config import Settings
+from themepark_tracker.db.engine import make_engine
+from themepark_tracker.ingest.catalog import utcnow
+from themepark_tracker.web import errors, frontend, live, meta, parks, rides
+from themepark_tracker.web.cache import make_cache
+from themepark_tracker.web.respond import JsonProvider, Services
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Callable[[], datetime] | None = None,
+    frontend_dir: Path | None = None,
+) -> Flask:
+    """The app for ``settings`` (default: from the environment). ``clock`` returns the naive
+    UTC "now" every period is evaluated at (tests pin it); ``frontend_dir`` overrides where
+    the page is served from."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, static_folder=None)
+    app.json = JsonProvider(app)
+    app.extensions["themepark"] = Services(
+        settings=settings,
+        engine=make_engine(settings.database_url),
+        cache=make_cache(settings.cache_url),
+        clock=clock or utcnow,
+        extra={"frontend_dir": frontend_dir} if frontend_dir else {},
+    )
+    _limit(app, settings)
+    for module in (parks, rides, live, meta, frontend):
+        app.register_blueprint(module.bp)
+    errors.register(app)
+    app.after_request(_cors)
+    return app
+
+
+def _limit(app: Flask, settings: Settings) -> None:
+    """A per-client request limit on /api, shared through Redis when CACHE_URL is Redis."""
+    redis = settings.cache_url if settings.cache_url and settings.cache_url.startswith(
+        ("redis://", "rediss://")) else None
+    limiter = Limiter(
+        get_remote_address, app=app,
+        default_limits=[settings.api_rate_limit] if settings.api_rate_limit else [],
+        storage_uri=redis or "memory://", headers_enabled=True,
+        enabled=settings.api_rate_limit is not None,
+        # A limiter whose store is down must not take the API down with it.
+        swallow_errors=True,
+    )
+    limiter.request_filter(lambda: not request.path.startswith("/api/"))
+
+
+def _cors(response: Response) -> Response:
+    """The page may be served from another origin (seed step 6: port 8080 against 5001)."""
+    if request.path.startswith("/api/"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+        response.headers["Access-Control-Expose-Headers"] = "Retry-After, X-Cache"
+    return response

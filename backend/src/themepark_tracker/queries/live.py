@@ -1,0 +1,49 @@
+"""What is happening now: ride status counts over each park's latest cycle, and the time of
+the newest data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from themepark_tracker import metrics
+from themepark_tracker.db import tables as t
+from themepark_tracker.queries.park_stats import latest_cycles
+from themepark_tracker.queries.periods import iso_utc
+
+PARK_CLOSED = "PARK_CLOSED"
+LIVE_STATUSES = (*metrics.STATUSES, PARK_CLOSED)
+
+
+def newest_data_at(conn: Connection) -> str | None:
+    """The newest snapshot in the database, ISO UTC, or None when there is none."""
+    newest = conn.execute(select(func.max(t.park_activity_snapshots.c.recorded_at))).scalar()
+    return iso_utc(newest) if newest is not None else None
+
+
+def status_summary(conn: Connection, now: datetime, park_id: int | None = None
+                   ) -> dict[str, Any]:
+    """Attractions by status in each park's latest cycle of the live window; a ride of a park
+    that is closed at that instant counts as PARK_CLOSED whatever the feed says."""
+    ids = [park_id] if park_id is not None else list(
+        conn.execute(select(t.parks.c.park_id)).scalars())
+    latest = latest_cycles(conn, ids, now) if ids else {}
+    counts = dict.fromkeys(LIVE_STATUSES, 0)
+    if latest:
+        rss, r = t.ride_status_snapshots, t.rides
+        rows = conn.execute(
+            select(rss.c.status, rss.c.park_open, func.count())
+            .join(r, and_(r.c.ride_id == rss.c.ride_id, r.c.category == metrics.ATTRACTION))
+            .where(or_(*(and_(rss.c.park_id == p, rss.c.recorded_at == at)
+                         for p, (at, _) in latest.items())))
+            .group_by(rss.c.status, rss.c.park_open))
+        for status, park_open, count in rows:
+            counts[status if park_open else PARK_CLOSED] += int(count)
+    return {
+        "as_of": iso_utc(max(at for at, _ in latest.values())) if latest else None,
+        "park_id": park_id,
+        "counts": counts,
+        "parks_reporting": len(latest),
+    }

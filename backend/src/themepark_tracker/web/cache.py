@@ -1,0 +1,98 @@
+"""Response cache (SPEC §9 ``CACHE_URL``): in-process by default, Redis when set, so every
+worker shares it. Entries live ``cache_ttl_seconds``; their key carries the data generation
+(the newest successful aggregation run), so an aggregation that completes makes every older
+entry unreachable at once, in every worker, without anyone having to delete them."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from typing import Protocol
+
+from sqlalchemy import Connection, func, select
+
+from themepark_tracker.aggregate.runlog import SUCCESS
+from themepark_tracker.db import tables as t
+
+logger = logging.getLogger(__name__)
+
+
+class ResponseCache(Protocol):
+    def get(self, key: str) -> bytes | None: ...
+
+    def set(self, key: str, value: bytes, ttl: int) -> None: ...
+
+
+class MemoryCache:
+    """A bounded, thread-safe TTL map for one process."""
+
+    def __init__(self, max_entries: int = 1024) -> None:
+        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max = max_entries
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            expires, value = entry
+            if expires < time.monotonic():
+                del self._entries[key]
+                return None
+            return value
+
+    def set(self, key: str, value: bytes, ttl: int) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic() + ttl, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+
+
+class RedisCache:
+    """Shared by every worker. If Redis is unreachable the API still answers, uncached."""
+
+    PREFIX = "themepark:response:"
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._client = redis.Redis.from_url(url, socket_timeout=0.5,
+                                            socket_connect_timeout=0.5)
+        self._error = redis.RedisError
+        self._warned = False
+
+    def _failed(self, error: Exception) -> None:
+        if not self._warned:
+            logger.warning("response cache unavailable, serving uncached: %s", error)
+            self._warned = True
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            value = self._client.get(self.PREFIX + key)
+        except self._error as error:
+            self._failed(error)
+            return None
+        return value if isinstance(value, bytes) else None
+
+    def set(self, key: str, value: bytes, ttl: int) -> None:
+        try:
+            self._client.setex(self.PREFIX + key, ttl, value)
+        except self._error as error:
+            self._failed(error)
+
+
+def make_cache(cache_url: str | None) -> ResponseCache:
+    if cache_url and cache_url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisCache(cache_url)
+    return MemoryCache()
+
+
+def data_generation(conn: Connection) -> int:
+    """Changes whenever an aggregation run completes successfully."""
+    log = t.aggregation_log
+    value = conn.execute(select(func.max(log.c.id)).where(log.c.status == SUCCESS)).scalar()
+    return int(value or 0)

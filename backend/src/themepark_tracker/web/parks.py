@@ -1,0 +1,50 @@
+"""/api/parks: rankings by shame score, wait times, one park's details."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response
+from sqlalchemy import Connection
+
+from themepark_tracker.queries.details import park_details
+from themepark_tracker.queries.rankings import SORT_KEYS, park_rankings
+from themepark_tracker.queries.ride_reports import park_waittimes
+from themepark_tracker.web import params
+from themepark_tracker.web.respond import api_response, services
+
+bp = Blueprint("parks", __name__, url_prefix="/api/parks")
+
+
+@bp.get("/downtime")
+def downtime() -> Response:
+    period, park_filter, limit = params.period(), params.park_filter(), params.limit()
+    sort_by = params.choice("sort_by", SORT_KEYS, SORT_KEYS[0])
+    options = services().read_options
+    return api_response(lambda conn, now: park_rankings(
+        conn, period, now, park_filter=park_filter, limit=limit, sort_by=sort_by, **options,
+    ) | {"sort_by": sort_by}, period=period)
+
+
+@bp.get("/waittimes")
+def waittimes() -> Response:
+    period, park_filter, limit = params.period(), params.park_filter(), params.limit()
+    options = services().read_options
+    return api_response(lambda conn, now: park_waittimes(
+        conn, period, now, park_filter=park_filter, limit=limit, **options), period=period)
+
+
+@bp.get("/<park_id>/details")
+def details(park_id: str) -> Response:
+    pid = params.path_id("park_id", park_id)
+    period = params.period()
+    options = services().read_options
+
+    def build(conn: Connection, now: datetime) -> dict[str, Any]:
+        found = park_details(conn, pid, period, now, **options)
+        if found is None:
+            raise params.not_found("park", "park_id", pid)
+        return found
+
+    return api_response(build, period=period)

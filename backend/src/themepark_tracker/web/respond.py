@@ -1,0 +1,98 @@
+"""How every data endpoint answers: read through the response cache, add the newest-data time
+and the sources' attribution, and say how long a browser may keep it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, current_app, request
+from flask.json.provider import DefaultJSONProvider
+from sqlalchemy import Connection, Engine
+
+from themepark_tracker.config import Settings
+from themepark_tracker.queries.live import newest_data_at
+from themepark_tracker.queries.periods import LIVE, TODAY, iso_utc
+from themepark_tracker.web.cache import ResponseCache, data_generation
+
+#: What each upstream source asks of those who show its data.
+ATTRIBUTION = (
+    {"name": "Queue-Times.com", "url": "https://queue-times.com",
+     "text": "Powered by Queue-Times.com"},
+    {"name": "ThemeParks.wiki", "url": "https://themeparks.wiki",
+     "text": "Data from ThemeParks.wiki"},
+)
+
+#: Browser caching: what changes every collection cycle is kept a minute, the rest longer.
+FRESH_MAX_AGE = 60
+
+Build = Callable[[Connection, datetime], dict[str, Any]]
+
+
+@dataclass
+class Services:
+    """What the endpoints share, made once per app (nothing connects until a request)."""
+
+    settings: Settings
+    engine: Engine
+    cache: ResponseCache
+    clock: Callable[[], datetime]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def read_options(self) -> dict[str, Any]:
+        return {"interval_minutes": self.settings.collection_interval_minutes,
+                "use_hourly": self.settings.use_hourly_tables}
+
+
+def services() -> Services:
+    svc: Services = current_app.extensions["themepark"]
+    return svc
+
+
+class JsonProvider(DefaultJSONProvider):
+    """Numbers stay numbers (SPEC §6): a DECIMAL column becomes a float, not a string."""
+
+    sort_keys = False
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, Decimal):
+            return float(o)
+        if isinstance(o, datetime):
+            return iso_utc(o)
+        if isinstance(o, date):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
+
+
+def max_age(period: str | None) -> int:
+    svc = services()
+    if period in (None, LIVE, TODAY):
+        return FRESH_MAX_AGE
+    return svc.settings.cache_ttl_seconds
+
+
+def api_response(build: Build, *, period: str | None = None, attribution: bool = True
+                 ) -> Response:
+    svc = services()
+    query = urlencode(sorted(request.args.items(multi=True)))
+    with svc.engine.connect() as conn:
+        key = f"{data_generation(conn)}:{request.path}?{query}"
+        body = svc.cache.get(key)
+        hit = body is not None
+        if body is None:
+            payload = build(conn, svc.clock())
+            payload["newest_data_at"] = newest_data_at(conn)
+            if attribution:
+                payload["attribution"] = list(ATTRIBUTION)
+            body = current_app.json.dumps(payload).encode()
+            svc.cache.set(key, body, svc.settings.cache_ttl_seconds)
+    response = Response(body, mimetype="application/json")
+    response.headers["Cache-Control"] = f"public, max-age={max_age(period)}"
+    response.headers["X-Cache"] = "HIT" if hit else "MISS"
+    return response
