@@ -163,6 +163,8 @@ async function renderRankings({ force = false } = {}) {
       if (mine !== rankingsToken) return;
       noteAnswer(answer);
       statsNode = rankings.parkStats(answer);
+      const unranked = answer.aggregate_stats
+        ? answer.aggregate_stats.total_parks - answer.data.length : 0;
       isEmpty = answer.data.length === 0;
       content = isEmpty
         ? empty(state.period === "live"
@@ -172,6 +174,11 @@ async function renderRankings({ force = false } = {}) {
           state.parkSort = rankings.nextParkSort(state.parkSort, k);
           renderRankings().then(() => focusSortButton(k));
         });
+      if (unranked > 0 && answer.data.length < rankings.PARK_LIMIT) {
+        content = [content, h("p", { class: "table-note" },
+          `${unranked} ${unranked === 1 ? "park was" : "parks were"} not open during this period ` +
+          "and are not ranked.")];
+      }
     } else if (state.view === "rides") {
       const answer = await api.ridesDowntime({ ...params, limit: rankings.RIDE_LIMIT, sort_by: state.rideSort });
       if (mine !== rankingsToken) return;

@@ -1,7 +1,7 @@
 // The park and ride detail views shown in the dialog (#/parks/<id>, #/rides/<id>).
 
 import * as fmt from "./format.js";
-import { h, srOnly, scoreBadge, tierBadge, statusBadge, openBadge, table, empty } from "./dom.js";
+import { h, scoreBadge, tierBadge, statusBadge, openBadge, table, empty } from "./dom.js";
 import { drawChart } from "./charts.js";
 import { parkHref, rideHref } from "./rankings.js";
 
@@ -25,12 +25,12 @@ function stat(label, value, note = null) {
 }
 
 // When a point's bucket starts and ends, in the park's own time.
-function pointTime(point, granularity, timeZone) {
+function pointTime(point, granularity, timeZone, { withDay = true } = {}) {
   if (granularity === "hour" && point.hour_start_utc) {
     const start = new Date(point.hour_start_utc);
     const end = new Date(start.getTime() + 3600 * 1000);
-    return `${fmt.day(point.hour_start_utc, timeZone)}, ${fmt.time(start.toISOString(), timeZone)}–` +
-      `${fmt.time(end.toISOString(), timeZone)}`;
+    const span = `${fmt.time(start.toISOString(), timeZone)}–${fmt.time(end.toISOString(), timeZone)}`;
+    return withDay ? `${fmt.day(point.hour_start_utc, timeZone)}, ${span}` : span;
   }
   if (granularity === "day") return `${point.label} (local date)`;
   if (point.recorded_at) return `${fmt.day(point.recorded_at, timeZone)}, ${fmt.time(point.recorded_at, timeZone)}`;
@@ -41,29 +41,47 @@ const GRAIN_WORD = { hour: "hour", day: "day", snapshot: "cycle (last 60 minutes
 
 function coverage(body, timeZone) {
   if (!body.period_start) return null;
-  const local = `${fmt.dateTime(body.period_start, timeZone)} → ${fmt.dateTime(body.period_end, timeZone)}`;
-  return h("p", { class: "coverage" },
-    `${fmt.periodLabel(body.period)} covers ${local} park time (${timeZone}).`);
+  const label = fmt.periodLabel(body.period);
+  if (body.period === "yesterday" || body.period === "last_week" || body.period === "last_month") {
+    // period_end is exclusive: the last covered local date is the one just before it.
+    const last = new Date(new Date(body.period_end).getTime() - 1).toISOString();
+    const first = fmt.day(body.period_start, timeZone);
+    const span = body.period === "yesterday" ? first : `${first} to ${fmt.day(last, timeZone)}`;
+    return h("p", { class: "coverage" }, `${label} covers ${span}, the park's local dates (${timeZone}).`);
+  }
+  const local = `${fmt.dateTime(body.period_start, timeZone)} → ${fmt.time(body.period_end, timeZone)}`;
+  return h("p", { class: "coverage" }, `${label} covers ${local} park time (${timeZone}).`);
 }
 
-function formula(body) {
-  const sum = body.shame_score_sum;
+const WHY = {
+  live: "The latest cycle only: s = 10 × weight of the rides down ÷ weight of the active rides.",
+  today: "Every cycle since local midnight while the park was open, each s = 10 × weight down ÷ active weight.",
+  yesterday: "Every cycle of the park's previous local day while it was open.",
+};
+
+function formula(body, points) {
   const n = body.open_snapshot_count;
-  const parts = [h("code", {}, "shame score = shame_score_sum ÷ open_snapshot_count")];
-  if (sum !== null && sum !== undefined && n) {
-    parts.push(h("span", { class: "formula-numbers" },
-      ` = ${fmt.fixed(sum, 2)} ÷ ${fmt.count(n)} = `, h("strong", {}, fmt.score(body.shame_score))));
-  } else {
-    parts.push(h("span", { class: "formula-numbers" }, " : the park was not open in this period, so there is no score."));
+  if (body.shame_score === null || body.shame_score === undefined || !n) {
+    return h("div", { class: "formula" }, h("p", {},
+      "The park was not open in this period, so there is no score."));
   }
-  const why = {
-    live: "over the latest cycle: s = 10 × weight of rides down ÷ weight of active rides.",
-    today: "over every cycle since local midnight while the park was open, each s = 10 × weight down ÷ active weight.",
-    yesterday: "over every cycle of the park's previous local day while it was open.",
-    last_week: "over the 7 local days ending yesterday (the mean of the days the park was open).",
-    last_month: "over the 30 local days ending yesterday (the mean of the days the park was open).",
-  }[body.period] || "";
-  return h("div", { class: "formula" }, h("p", {}, ...parts), h("p", { class: "formula-why" }, `Averaged ${why}`));
+  if (body.score_method === "mean_of_days") {
+    const days = points.filter((p) => p.shame_score !== null && p.shame_score !== undefined);
+    return h("div", { class: "formula" },
+      h("p", {}, h("code", {}, "shame score = mean of the daily scores of the days the park was open")),
+      h("p", { class: "formula-numbers" },
+        `= (${days.map((p) => fmt.score(p.shame_score)).join(" + ")}) ÷ ${fmt.count(body.days_open ?? days.length)} = `,
+        h("strong", {}, fmt.score(body.shame_score))),
+      h("p", { class: "formula-why" },
+        "Each day's score is that day's shame_score_sum ÷ open_snapshot_count; the mean is taken " +
+        "before rounding, so it can differ by 0.1 from the mean of the rounded daily scores shown. " +
+        `Over the period: ${fmt.fixed(body.shame_score_sum, 2)} summed over ${fmt.count(n)} open cycles.`));
+  }
+  return h("div", { class: "formula" },
+    h("p", {}, h("code", {}, "shame score = shame_score_sum ÷ open_snapshot_count")),
+    h("p", { class: "formula-numbers" }, `= ${fmt.fixed(body.shame_score_sum, 2)} ÷ ${fmt.count(n)} = `,
+      h("strong", {}, fmt.score(body.shame_score)), " (rounded half up to 1 decimal)"),
+    h("p", { class: "formula-why" }, WHY[body.period] || ""));
 }
 
 function chartSection({ id, title, points, granularity, timeZone, series, yTitle, y2Title, yMax,
@@ -84,9 +102,10 @@ function chartSection({ id, title, points, granularity, timeZone, series, yTitle
         h("details", { class: "chart-table", open: tableOpen || null },
           h("summary", {}, tableOpen ? "Breakdown" : "The chart's numbers as a table"),
           table({
-            caption: `${title} (park time, ${timeZone})`,
+            caption: `${title} (park time, ${timeZone}${granularity === "hour" && points[0] ? `, ${fmt.day(points[0].hour_start_utc, timeZone)}` : ""})`,
             columns: [
-              { label: "Time", rowHeader: true, cell: (p) => pointTime(p, granularity, timeZone) },
+              { label: granularity === "day" ? "Date" : "Time", rowHeader: true,
+                cell: (p) => pointTime(p, granularity, timeZone, { withDay: granularity !== "hour" }) },
               ...tableColumns,
             ],
             rows: points,
@@ -179,7 +198,7 @@ export function parkDetails(body) {
       h("div", { class: "score-big" },
         h("h3", { id: "score-title" }, `Shame score, ${fmt.periodLabel(period).toLowerCase()}`),
         h("div", { class: "score-value", dataset: { score: fmt.score(body.shame_score) } }, scoreBadge(body.shame_score))),
-      formula(body),
+      formula(body, points),
       h("dl", { class: "stats" },
         stat("Downtime", fmt.hours(body.total_downtime_hours)),
         stat("Weighted downtime", fmt.hours(body.weighted_downtime_hours), "hours × ride weight"),
@@ -246,7 +265,7 @@ export function rideDetails(body) {
         h("a", { href: parkHref(ride.park_id, period) }, ride.park_name), ` · ${tz} · `,
         tierBadge(ride.tier, ride.tier_weight),
         ride.category && ride.category !== "ATTRACTION" ? h("span", { class: "tag" }, ride.category) : null,
-        " ", srOnly("Status now: "), statusBadge(body.current_status))),
+        h("span", { class: "now" }, "Now: ", statusBadge(body.current_status)))),
     periodLinks((p) => rideHref(ride.ride_id, p), period, ride.name),
     coverage(body, tz),
     h("dl", { class: "stats" },

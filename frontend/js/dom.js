@@ -79,12 +79,12 @@ export function table({ caption, columns, rows, rowAttrs = () => ({}), headerCel
     h("table", {},
       h("caption", {}, caption),
       h("thead", {}, h("tr", {}, columns.map((c) => (headerCell ? headerCell(c) :
-        h("th", { scope: "col", class: c.numeric ? "num" : null }, c.label))))),
+        h("th", { scope: "col", class: [c.numeric ? "num" : null, c.cls || null].filter(Boolean).join(" ") || null }, c.label))))),
       h("tbody", {}, rows.map((row) => h("tr", rowAttrs(row),
-        columns.map((c, i) => {
+        columns.map((c) => {
           const content = c.cell(row);
           const attrs = { class: [c.numeric ? "num" : null, c.cls || null].filter(Boolean).join(" ") || null };
-          return i === 0 && c.rowHeader ? h("th", { scope: "row", ...attrs }, content) : h("td", attrs, content);
+          return c.rowHeader ? h("th", { scope: "row", ...attrs }, content) : h("td", attrs, content);
         }))))));
 }
 

@@ -45,7 +45,7 @@ function compareBy(key, direction) {
 
 function sortHeader(column, current, onSort) {
   const active = current.key === column.key;
-  const attrs = { scope: "col", class: column.numeric ? "num" : null };
+  const attrs = { scope: "col", class: [column.numeric ? "num" : null, column.cls || null].filter(Boolean).join(" ") || null };
   if (!column.sortable) return h("th", attrs, column.label);
   attrs["aria-sort"] = active ? current.direction : "none";
   const arrow = active ? (current.direction === "ascending" ? "▲" : "▼") : "↕";

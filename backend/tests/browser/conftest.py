@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -75,6 +74,8 @@ def sim_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 
 class _ServerThread:
+    """A server's ``serve_forever`` in a daemon thread; ``stop`` shuts it down."""
+
     def __init__(self, server: Any) -> None:
         self.server = server
         self.thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -86,15 +87,24 @@ class _ServerThread:
         self.thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def api_url(sim_db: Engine) -> Iterator[str]:
-    from werkzeug.serving import make_server
+def serve_api(database_url: str) -> _ServerThread:
+    """``create_app`` for ``database_url`` on 127.0.0.1:<free port>, in a thread."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
 
     from themepark_tracker.web import create_app
 
-    settings = Settings.from_env({"DATABASE_URL": str(sim_db.url)})
-    app = create_app(settings)
-    server = _ServerThread(make_server("127.0.0.1", 0, app, threaded=True))
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+    app = create_app(Settings.from_env({"DATABASE_URL": database_url}))
+    return _ServerThread(make_server("127.0.0.1", 0, app, threaded=True,
+                                     request_handler=QuietHandler))
+
+
+@pytest.fixture(scope="session")
+def api_url(sim_db: Engine) -> Iterator[str]:
+    server = serve_api(str(sim_db.url))
     yield f"http://127.0.0.1:{server.server.server_port}"
     server.stop()
 
@@ -159,10 +169,3 @@ def tab(chromium: Any) -> Iterator[Tab]:
 @pytest.fixture
 def phone_tab(chromium: Any) -> Iterator[Tab]:
     yield from _open_tab(chromium, 390, 844)
-
-
-def copy_screenshots(artifacts: Path, target: Path) -> None:
-    """Used by hand (see DEVELOPERS.md) to refresh docs/screenshots from a test run."""
-    target.mkdir(parents=True, exist_ok=True)
-    for png in sorted(artifacts.glob("*.png")):
-        shutil.copy2(png, target / png.name)
