@@ -273,7 +273,6 @@ export function rideDetails(body) {
       stat("Uptime", fmt.percent(body.uptime_percentage), "operating ÷ (operating + down)"),
       stat("Average wait", fmt.minutes(body.avg_wait_time_minutes)),
       stat("Peak wait", fmt.minutes(body.peak_wait_time_minutes))),
-    chart.section,
     h("section", { "aria-labelledby": "incidents-title" },
       h("h3", { id: "incidents-title" }, "Incidents"),
       incidents.length
@@ -286,6 +285,7 @@ export function rideDetails(body) {
           ],
           rows: incidents,
         })
-        : empty("No downtime was recorded for this ride in this period.")));
+        : empty("No downtime was recorded for this ride in this period.")),
+    chart.section);
   return { node, afterInsert: chart.draw };
 }

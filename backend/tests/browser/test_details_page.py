@@ -39,8 +39,9 @@ def open_park_from_rankings(page: Any, api_url: str, park: dict[str, Any]) -> No
 
 
 def test_today_details_have_a_point_per_local_hour_and_hover_shows_the_value(
-    tab: Tab, api_url: str, artifacts: Path,
+    tall_tab: Tab, api_url: str, artifacts: Path,
 ) -> None:
+    tab = tall_tab
     page = tab.page
     park = chosen_park(api_url)
     open_park_from_rankings(page, api_url, park)
@@ -134,8 +135,9 @@ def test_switching_periods_in_the_details_redraws_without_a_reload(
 
 
 def test_ride_details_show_downtime_hourly_breakdown_and_incidents(
-    tab: Tab, api_url: str, artifacts: Path,
+    tall_tab: Tab, api_url: str, artifacts: Path,
 ) -> None:
+    tab = tall_tab
     page = tab.page
     page.goto(f"{api_url}/#/?period=today&filter=all-parks&view=rides")
     wait_rankings(page, "today", view="rides")
@@ -154,6 +156,5 @@ def test_ride_details_show_downtime_hourly_breakdown_and_incidents(
     assert incidents.count() == len(body["incidents"])
     if not body["incidents"]:
         assert "No downtime" in page.locator("#details section:has(#incidents-title)").inner_text()
-    page.set_viewport_size({"width": 1280, "height": 1400})
     save(page, artifacts, "ride")
     tab.assert_no_errors()

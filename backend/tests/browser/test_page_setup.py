@@ -172,3 +172,20 @@ def test_api_errors_are_shown_not_hidden(tab: Tab, api_url: str, static_url: str
     assert "Could not reach the API" in alert and dead in alert
     assert page.locator("#results button:has-text('Try again')").is_visible()
 
+
+
+def test_every_view_and_period_loads_without_console_errors(tab: Tab, api_url: str) -> None:
+    page = tab.page
+    page.goto(f"{api_url}/")
+    wait_rankings(page, "today")
+    park = api_get(api_url, "/api/parks/downtime", period="today", limit=1)["data"][0]
+    ride = api_get(api_url, "/api/rides/downtime", period="today", limit=1)["data"][0]
+    for period in ("live", "today", "yesterday", "last_week", "last_month"):
+        for view in ("parks", "rides", "waits"):
+            page.goto(f"{api_url}/#/?period={period}&filter=all-parks&view={view}")
+            assert wait_rankings(page, period, view) in ("ready", "empty"), (period, view)
+        page.goto(f"{api_url}/#/parks/{park['park_id']}?period={period}")
+        wait_details(page, "park", park["park_id"], period)
+        page.goto(f"{api_url}/#/rides/{ride['ride_id']}?period={period}")
+        wait_details(page, "ride", ride["ride_id"], period)
+    tab.assert_no_errors()
