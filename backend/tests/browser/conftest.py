@@ -167,11 +167,5 @@ def tab(chromium: Any) -> Iterator[Tab]:
 
 
 @pytest.fixture
-def tall_tab(chromium: Any) -> Iterator[Tab]:
-    """For screenshots of the details dialog, which is taller than a laptop screen."""
-    yield from _open_tab(chromium, 1280, 1300)
-
-
-@pytest.fixture
 def phone_tab(chromium: Any) -> Iterator[Tab]:
     yield from _open_tab(chromium, 390, 844)

@@ -39,9 +39,8 @@ def open_park_from_rankings(page: Any, api_url: str, park: dict[str, Any]) -> No
 
 
 def test_today_details_have_a_point_per_local_hour_and_hover_shows_the_value(
-    tall_tab: Tab, api_url: str, artifacts: Path,
+    tab: Tab, api_url: str, artifacts: Path,
 ) -> None:
-    tab = tall_tab
     page = tab.page
     park = chosen_park(api_url)
     open_park_from_rankings(page, api_url, park)
@@ -135,9 +134,8 @@ def test_switching_periods_in_the_details_redraws_without_a_reload(
 
 
 def test_ride_details_show_downtime_hourly_breakdown_and_incidents(
-    tall_tab: Tab, api_url: str, artifacts: Path,
+    tab: Tab, api_url: str, artifacts: Path,
 ) -> None:
-    tab = tall_tab
     page = tab.page
     page.goto(f"{api_url}/#/?period=today&filter=all-parks&view=rides")
     wait_rankings(page, "today", view="rides")
