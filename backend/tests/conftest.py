@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, delete, text
@@ -91,3 +93,24 @@ def engine(session_engine: Engine) -> Iterator[Engine]:
     with session_engine.begin() as conn:
         for table in reversed(tables.metadata.sorted_tables):
             conn.execute(delete(table))
+
+
+@pytest.fixture
+def make_api(engine: Engine) -> Iterator[Any]:
+    """``make_api(now, **settings)`` -> a Flask test client of the API over the database under
+    test, with "now" pinned."""
+    from themepark_tracker.config import Settings
+    from themepark_tracker.web import create_app
+
+    apps = []
+
+    def build(now: datetime, **overrides: Any) -> Any:
+        url = engine.url.render_as_string(hide_password=False)
+        settings = Settings(database_url=url, **overrides)
+        app = create_app(settings, clock=lambda: now)
+        apps.append(app)
+        return app.test_client()
+
+    yield build
+    for app in apps:
+        app.extensions["themepark"].engine.dispose()

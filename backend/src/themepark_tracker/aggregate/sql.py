@@ -33,7 +33,7 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from themepark_tracker import metrics
 from themepark_tracker.db import tables as t
-from themepark_tracker.db.types import hour_floor, round_half_up
+from themepark_tracker.db.types import clock_hour_floor, hour_floor, round_half_up
 
 rss = t.ride_status_snapshots
 pas = t.park_activity_snapshots
@@ -244,7 +244,7 @@ def local_hours(park_id: int, start: datetime, end: datetime, offset_minutes: in
     """One park's snapshots in [start, end), bucketed by hours that start ``offset_minutes``
     past the UTC hour (30 for Asia/Kolkata), i.e. the park's local clock hours."""
     return Scope(
-        bucket=lambda tb: hour_floor(tb.c.recorded_at, offset_minutes),
+        bucket=lambda tb: clock_hour_floor(tb.c.recorded_at, offset_minutes),
         where=lambda tb: and_(tb.c.park_id == park_id, tb.c.recorded_at >= start,
                               tb.c.recorded_at < end),
     )
@@ -253,14 +253,18 @@ def local_hours(park_id: int, start: datetime, end: datetime, offset_minutes: in
 @dataclass(frozen=True)
 class DayGroup:
     """Parks sharing the same local dates, optionally without the UTC instants in
-    ``exclude`` = [start, end) (already counted from hourly rows)."""
+    ``exclude`` = [start, end) (already counted from hourly rows), and only before ``until``
+    (TODAY ends now, even if a clock ahead of ours sent later snapshots)."""
 
     park_ids: tuple[int, ...]
     dates: tuple[date, ...]
     exclude: tuple[datetime, datetime] | None = None
+    until: datetime | None = None
 
     def condition(self, tb: Table) -> ColumnElement[bool]:
         cond = and_(tb.c.park_id.in_(self.park_ids), tb.c.local_date.in_(self.dates))
+        if self.until is not None:
+            cond = and_(cond, tb.c.recorded_at < self.until)
         if self.exclude is not None:
             cond = and_(cond, or_(tb.c.recorded_at < self.exclude[0],
                                   tb.c.recorded_at >= self.exclude[1]))

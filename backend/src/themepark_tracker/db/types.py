@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Numeric
+from sqlalchemy import Date, DateTime, Numeric, literal_column
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import Double
 
@@ -44,9 +45,23 @@ class hour_floor(GenericFunction[Any]):
     inherit_cache = True
 
 
+def clock_hour_floor(expr: Any, offset_minutes: int) -> hour_floor:
+    """``hour_floor`` of hours starting ``offset_minutes`` past the UTC hour. The offset is
+    written into the SQL as literal text, so it is part of SQLAlchemy's compiled-statement
+    cache key: a bound value is not, and a statement compiled for one offset would be
+    reused for another."""
+    if not offset_minutes:
+        return hour_floor(expr)
+    return hour_floor(expr, literal_column(str(int(offset_minutes))))
+
+
 def _hour_floor_args(element: hour_floor, compiler: SQLCompiler, **kw: Any) -> tuple[str, int]:
     args = list(element.clauses)
-    offset = int(args[1].value) if len(args) > 1 else 0  # a literal number of minutes
+    offset = 0
+    if len(args) > 1:
+        if not isinstance(args[1], ColumnClause):
+            raise TypeError("pass an hour offset through clock_hour_floor()")
+        offset = int(args[1].name)
     return compiler.process(args[0], **kw), offset
 
 

@@ -67,8 +67,9 @@ def hourly_rows(
         for row in conn.execute(query).mappings():
             rows[row["hour_start_utc"]] = row
         raw_from = until
-    if raw_from < day_end:
-        scope = sql.local_hours(park_id, raw_from, day_end, offset)
+    raw_to = min(day_end, now)  # nothing after now, even from a clock that runs ahead
+    if raw_from < raw_to:
+        scope = sql.local_hours(park_id, raw_from, raw_to, offset)
         if ride_id is None:
             query = sql.park_rows_select(scope)
         else:

@@ -158,12 +158,13 @@ def period_stats(
 
 def group_windows(windows: Mapping[int, ParkWindow], key: Any) -> list[sql.DayGroup]:
     """Parks whose windows share ``key(window)`` = (dates, excluded range) share one
-    OR-branch of a query."""
+    OR-branch of a query. TODAY's groups stop at the window's end, now."""
     grouped: dict[Any, list[int]] = defaultdict(list)
     for park_id, window in windows.items():
-        grouped[key(window)].append(park_id)
-    return [sql.DayGroup(tuple(ids), dates, exclude)
-            for (dates, exclude), ids in grouped.items()]
+        until = window.end if window.period == TODAY else None
+        grouped[(key(window), until)].append(park_id)
+    return [sql.DayGroup(tuple(ids), dates, exclude, until)
+            for ((dates, exclude), until), ids in grouped.items()]
 
 
 def _windows(out: Mapping[int, ParkPeriod]) -> dict[int, ParkWindow]:

@@ -1,0 +1,113 @@
+"""Caching, rate limiting and CORS of the API (issue 4 §4), with the real in-process cache
+and the real Redis on 127.0.0.1:6379."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import datetime
+
+import pytest
+from sqlalchemy import Engine
+
+from tests.factories import ingest, make_park, series
+from themepark_tracker.aggregate.hourly import aggregate_hour
+
+I = 5  # noqa: E741
+NOW = datetime(2025, 7, 1, 11, 22)
+URL = "/api/parks/downtime?period=today"
+
+
+def build(engine: Engine) -> list[int]:
+    ids = make_park(engine, tiers=(1, 2, 3))
+    ingest(engine, series(1, datetime(2025, 7, 1, 10, 0), ["OOO"] * 6 + ["COO"] * 6, ids))
+    return ids
+
+
+def score(response) -> float:
+    return response.get_json()["data"][0]["shame_score"]
+
+
+def test_second_request_is_served_from_the_cache(engine: Engine, make_api) -> None:
+    build(engine)
+    client = make_api(NOW)
+    first, second = client.get(URL), client.get(URL)
+    assert first.headers["X-Cache"] == "MISS" and second.headers["X-Cache"] == "HIT"
+    assert first.get_data() == second.get_data()
+    assert first.headers["Cache-Control"] == "public, max-age=60"
+    week = client.get("/api/parks/downtime?period=last_week")
+    assert week.headers["Cache-Control"] == "public, max-age=300"
+
+
+def test_a_completed_aggregation_drops_cached_answers(engine: Engine, make_api) -> None:
+    ids = make_park(engine, tiers=(1, 2, 3))
+    # 10:00-10:25 all open (s = 0), the 10:30 cycle missing, 10:35-10:55 ride 101 (weight 3
+    # of 6) CLOSED (s = 5): Σs = 25 over 11 open snapshots = 2.27 -> 2.3.
+    ingest(engine, series(1, datetime(2025, 7, 1, 10, 0), ["OOO"] * 6, ids))
+    ingest(engine, series(1, datetime(2025, 7, 1, 10, 35), ["COO"] * 5, ids))
+    aggregate_hour(engine, datetime(2025, 7, 1, 10), I, now=NOW)
+    client = make_api(NOW)
+    assert score(client.get(URL)) == 2.3
+    # The 10:30 cycle arrives late (ride 102, weight 2, CLOSED: s = 3.333). Until an
+    # aggregation run completes, the cached answer stands (for 5 minutes at most)...
+    ingest(engine, series(1, datetime(2025, 7, 1, 10, 30), ["OCO"], ids))
+    assert client.get(URL).headers["X-Cache"] == "HIT"
+    # ...and once it completes, the next request recomputes: 28.333 / 12 = 2.36 -> 2.4.
+    aggregate_hour(engine, datetime(2025, 7, 1, 10), I, now=NOW)
+    fresh = client.get(URL)
+    assert fresh.headers["X-Cache"] == "MISS"
+    assert score(fresh) == 2.4
+
+
+@pytest.fixture
+def redis_url() -> str:
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is unreachable at {url} under CI=true: {error}")
+        pytest.skip(f"Redis unreachable at {url}")
+    return url
+
+
+def test_workers_share_the_cache_through_redis(engine: Engine, make_api, redis_url: str
+                                               ) -> None:
+    build(engine)
+    # Two apps stand for two gunicorn workers; a unique path keeps runs apart.
+    one, two = make_api(NOW, cache_url=redis_url), make_api(NOW, cache_url=redis_url)
+    url = f"{URL}&limit={secrets.randbelow(150) + 50}"
+    assert one.get(url).headers["X-Cache"] == "MISS"
+    assert two.get(url).headers["X-Cache"] == "HIT"
+
+
+def test_rate_limit_answers_429_with_retry_after(engine: Engine, make_api) -> None:
+    build(engine)
+    client = make_api(NOW, api_rate_limit="3 per minute")
+    assert [client.get(URL).status_code for _ in range(3)] == [200, 200, 200]
+    limited = client.get(URL)
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) > 0
+    assert limited.get_json()["error"]["code"] == "rate_limited"
+    # The page itself is not limited.
+    assert client.get("/").status_code != 429
+
+
+def test_rate_limit_through_redis_is_shared(engine: Engine, make_api, redis_url: str) -> None:
+    build(engine)
+    limit = f"{2 + secrets.randbelow(1000)} per hour"  # a fresh counter for this run
+    count = int(limit.split()[0])
+    one = make_api(NOW, api_rate_limit=limit, cache_url=redis_url)
+    two = make_api(NOW, api_rate_limit=limit, cache_url=redis_url)
+    statuses = [(one if n % 2 else two).get(URL).status_code for n in range(count + 1)]
+    assert statuses[:count] == [200] * count and statuses[count] == 429
+
+
+def test_cors_lets_the_page_on_another_port_call_the_api(engine: Engine, make_api) -> None:
+    build(engine)
+    response = make_api(NOW).get(URL, headers={"Origin": "http://localhost:8080"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    error = make_api(NOW).get("/api/parks/downtime?period=x")
+    assert error.headers["Access-Control-Allow-Origin"] == "*"
