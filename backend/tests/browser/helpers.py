@@ -83,7 +83,13 @@ def local_span(hour_start_utc: str, timezone: str) -> str:
     return f"{start.astimezone(zone):%H:%M}–{end.astimezone(zone):%H:%M}"
 
 
-def save(page: Any, artifacts: Path, name: str, *, full_page: bool = False) -> Path:
+def save(page: Any, artifacts: Path, name: str, *, full_page: bool = False,
+         element: str | None = None) -> Path:
+    """A screenshot of the page (or of one element, e.g. the open dialog: Chromium's
+    page screenshots leave the strip under a modal dialog undimmed)."""
     path = artifacts / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    if element:
+        page.locator(element).screenshot(path=str(path))
+    else:
+        page.screenshot(path=str(path), full_page=full_page)
     return path

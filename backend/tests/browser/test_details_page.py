@@ -64,7 +64,7 @@ def test_today_details_have_a_point_per_local_hour_and_hover_shows_the_value(
         assert f"Shame score: {points[i]['shame_score']:.1f}" in text
         assert local_span(points[i]["hour_start_utc"], park["timezone"]) in text
         assert page.locator("#details .chart-tooltip").get_attribute("data-index") == str(i)
-    save(page, artifacts, "details")
+    save(page, artifacts, "details", element="#details")
     tab.assert_no_errors()
 
 
@@ -154,5 +154,5 @@ def test_ride_details_show_downtime_hourly_breakdown_and_incidents(
     assert incidents.count() == len(body["incidents"])
     if not body["incidents"]:
         assert "No downtime" in page.locator("#details section:has(#incidents-title)").inner_text()
-    save(page, artifacts, "ride")
+    save(page, artifacts, "ride", element="#details")
     tab.assert_no_errors()
