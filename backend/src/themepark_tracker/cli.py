@@ -299,17 +299,43 @@ def rankings_cmd(ctx: Context, period: str, park_filter: str, limit: int) -> Non
                    limit=limit)
 
 
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5001, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="gunicorn worker processes [default: 2 × cores + 1, at most 9]")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Threads per worker.")
+@pass_ctx
+@friendly_errors
+def serve_cmd(ctx: Context, host: str, port: int, workers: int | None, threads: int) -> None:
+    """Serve the JSON API and the web page with gunicorn, production-style."""
+    from themepark_tracker.web.serve import default_workers, serve
+
+    serve(ctx.settings, host=host, port=port, workers=workers or default_workers(),
+          threads=threads)
+
+
 @main.command("demo")
 @click.option("--days", type=click.IntRange(1, 60), default=7, show_default=True)
 @click.option("--parks", type=click.IntRange(1, 200), default=12, show_default=True)
 @click.option("--rides", type=click.IntRange(1, 20_000), default=300, show_default=True)
+@click.option("--serve/--no-serve", "serve_after", default=True, show_default=True,
+              help="Serve the API and the page afterwards.")
+@click.option("--port", type=click.IntRange(1, 65535), default=5001, show_default=True)
 @pass_ctx
 @friendly_errors
-def demo_cmd(ctx: Context, days: int, parks: int, rides: int) -> None:
-    """Simulate a week of data into the embedded SQLite database, aggregate it, show it."""
+def demo_cmd(ctx: Context, days: int, parks: int, rides: int, serve_after: bool, port: int
+             ) -> None:
+    """Simulate a week into the embedded SQLite database, aggregate it, show the rankings,
+    then serve the API and the page at http://127.0.0.1:5001/."""
     from themepark_tracker.demo import run_demo
 
-    run_demo(ctx.settings, days=days, parks=parks, rides=rides)
+    settings = run_demo(ctx.settings, days=days, parks=parks, rides=rides)
+    if serve_after:
+        from themepark_tracker.web.serve import serve
+
+        serve(settings, host="127.0.0.1", port=port, workers=2, threads=4)
 
 
 if __name__ == "__main__":  # pragma: no cover

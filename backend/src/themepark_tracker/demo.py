@@ -22,7 +22,8 @@ from themepark_tracker.simulate import parse_end, simulate
 logger = logging.getLogger(__name__)
 
 
-def run_demo(settings: Settings, *, days: int, parks: int, rides: int) -> None:
+def run_demo(settings: Settings, *, days: int, parks: int, rides: int) -> Settings:
+    """Returns the settings of the demo's database, for serving it afterwards."""
     # The demo always uses the embedded default, whatever DATABASE_URL says.
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_NAME")}
     url, _ = database_url_from_env(env)
@@ -42,3 +43,5 @@ def run_demo(settings: Settings, *, days: int, parks: int, rides: int) -> None:
     for period in ("today", "yesterday", "last_week"):
         print_rankings(engine, settings, period=period, park_filter="all-parks", limit=10,
                        console=console)
+    engine.dispose()
+    return settings

@@ -41,11 +41,13 @@ def create_app(
         clock=clock or utcnow,
         extra={"frontend_dir": frontend_dir} if frontend_dir else {},
     )
+    # Registered before the limiter's own hook, so it runs after it (Flask runs them last
+    # registered first) and sees the headers the limiter added.
+    app.after_request(_headers)
     _limit(app, settings)
     for module in (parks, rides, live, meta, frontend):
         app.register_blueprint(module.bp)
     errors.register(app)
-    app.after_request(_cors)
     return app
 
 
@@ -64,8 +66,11 @@ def _limit(app: Flask, settings: Settings) -> None:
     limiter.request_filter(lambda: not request.path.startswith("/api/"))
 
 
-def _cors(response: Response) -> Response:
-    """The page may be served from another origin (seed step 6: port 8080 against 5001)."""
+def _headers(response: Response) -> Response:
+    """CORS, since the page may be served from another origin (seed step 6: port 8080
+    against 5001); and Retry-After only where it means something, on a 429."""
+    if response.status_code != 429:
+        response.headers.pop("Retry-After", None)
     if request.path.startswith("/api/"):
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
