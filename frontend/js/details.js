@@ -65,7 +65,9 @@ function formula(body, points) {
     return h("div", { class: "formula" }, h("p", {},
       "The park was not open in this period, so there is no score."));
   }
-  if (body.score_method === "mean_of_days") {
+  // Over several days the score is the mean of the daily scores; over one day (yesterday)
+  // that mean is the day's own sum ÷ count, shown below.
+  if (body.score_method === "mean_of_days" && body.chart_granularity === "day") {
     const days = points.filter((p) => p.shame_score !== null && p.shame_score !== undefined);
     return h("div", { class: "formula" },
       h("p", {}, h("code", {}, "shame score = mean of the daily scores of the days the park was open")),

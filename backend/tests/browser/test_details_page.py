@@ -72,15 +72,31 @@ def test_the_score_and_its_formula_show_the_api_numbers(tab: Tab, api_url: str) 
     page = tab.page
     park = chosen_park(api_url)
     open_park_from_rankings(page, api_url, park)
-    body = api_get(api_url, f"/api/parks/{park['park_id']}/details", period="today")
-    # The formula's numbers give the score, computed here independently, rounded half up.
-    worked = (Decimal(str(body["shame_score_sum"])) / body["open_snapshot_count"]).quantize(
-        Decimal("0.1"), rounding=ROUND_HALF_UP)
-    assert float(worked) == body["shame_score"]
-    formula = page.locator("#details .formula").inner_text()
-    assert f"{body['shame_score_sum']:,.2f} ÷ {body['open_snapshot_count']:,}" in formula
-    assert page.locator("#details .score-value").get_attribute("data-score") == \
-        f"{body['shame_score']:.1f}"
+    for period in ("today", "yesterday"):
+        page.click(f'#details .period-link[data-period="{period}"]')
+        wait_details(page, "park", park["park_id"], period)
+        body = api_get(api_url, f"/api/parks/{park['park_id']}/details", period=period)
+        # One day: the formula's numbers give the score, worked here, rounded half up.
+        worked = (Decimal(str(body["shame_score_sum"])) / body["open_snapshot_count"]).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP)
+        assert float(worked) == body["shame_score"], period
+        formula = page.locator("#details .formula").inner_text()
+        assert f"{body['shame_score_sum']:,.2f} ÷ {body['open_snapshot_count']:,}" in formula
+        assert page.locator("#details .score-value").get_attribute("data-score") == \
+            f"{body['shame_score']:.1f}"
+
+    # Several days: the mean of the daily scores of the days the park was open.
+    page.click('#details .period-link[data-period="last_week"]')
+    wait_details(page, "park", park["park_id"], "last_week")
+    body = api_get(api_url, f"/api/parks/{park['park_id']}/details", period="last_week")
+    daily = [p["shame_score"] for p in body["chart_data"] if p["shame_score"] is not None]
+    assert len(daily) == body["days_open"]
+    numbers = page.locator("#details .formula .formula-numbers").inner_text()
+    listed = numbers.split("(")[1].split(")")[0].split(" + ")
+    assert [float(x) for x in listed] == daily
+    assert f"÷ {body['days_open']} = {body['shame_score']:.1f}" in numbers
+    # The mean of rounded daily scores is within rounding of the unrounded mean.
+    assert abs(sum(daily) / len(daily) - body["shame_score"]) <= 0.1
     tab.assert_no_errors()
 
 
