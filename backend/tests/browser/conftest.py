@@ -1,0 +1,171 @@
+"""Browser tests: real Chromium (Debian's /usr/bin/chromium, driven by Playwright) against a
+real API server on a free port, over a small simulated SQLite database that ends now.
+
+- ``sim_db``: 6 simulated parks, 8 days ending at the current 5-minute cycle, aggregated
+  hourly and daily, as ``themepark demo`` does. Built once per session (about 20 s).
+- ``api_url``: ``create_app(settings)`` served by werkzeug on 127.0.0.1:<free port> in a thread.
+- ``static_url``: ``frontend/`` served by a plain static file server on another free port,
+  as ``cd frontend && python3 -m http.server 8080`` does in the quickstart's step 6.
+- ``page``: a fresh Chromium page that records console errors and uncaught exceptions.
+
+Screenshots go to ``tests-artifacts/browser/`` at the repository root (or ``$BROWSER_ARTIFACTS``).
+Without Chromium the tests are skipped, except under ``CI=true``, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from themepark_tracker.aggregate.backfill import backfill
+from themepark_tracker.aggregate.daily import run_daily
+from themepark_tracker.aggregate.hourly import run_hourly
+from themepark_tracker.config import Settings
+from themepark_tracker.db.engine import make_engine
+from themepark_tracker.db.migrate import upgrade
+from themepark_tracker.simulate import parse_end, simulate
+
+REPO = Path(__file__).resolve().parents[3]
+FRONTEND = REPO / "frontend"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SIM_PARKS = 6
+SIM_RIDES = 120
+SIM_DAYS = 8
+INTERVAL = 5
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    path = Path(os.environ.get("BROWSER_ARTIFACTS", REPO / "tests-artifacts" / "browser"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sim_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    path = tmp_path_factory.mktemp("browser") / "sim.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    # "Today" has data only if the simulation ends now; the server reads the real clock too.
+    simulate(engine, parks=SIM_PARKS, rides=SIM_RIDES, days=SIM_DAYS, seed=1,
+             end=parse_end(None, INTERVAL), interval_minutes=INTERVAL)
+    backfill(engine, INTERVAL, days=SIM_DAYS)
+    run_hourly(engine, INTERVAL)
+    run_daily(engine, INTERVAL)
+    yield engine
+    engine.dispose()
+
+
+class _ServerThread:
+    """A server's ``serve_forever`` in a daemon thread; ``stop`` shuts it down."""
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+        self.thread = threading.Thread(target=server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+def serve_api(database_url: str) -> _ServerThread:
+    """``create_app`` for ``database_url`` on 127.0.0.1:<free port>, in a thread."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    from themepark_tracker.web import create_app
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+    app = create_app(Settings.from_env({"DATABASE_URL": database_url}))
+    return _ServerThread(make_server("127.0.0.1", 0, app, threaded=True,
+                                     request_handler=QuietHandler))
+
+
+@pytest.fixture(scope="session")
+def api_url(sim_db: Engine) -> Iterator[str]:
+    server = serve_api(str(sim_db.url))
+    yield f"http://127.0.0.1:{server.server.server_port}"
+    server.stop()
+
+
+class _QuietStatic(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@pytest.fixture(scope="session")
+def static_url() -> Iterator[str]:
+    handler = functools.partial(_QuietStatic, directory=str(FRONTEND))
+    server = _ServerThread(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler))
+    yield f"http://127.0.0.1:{server.server.server_port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Tab:
+    """A Chromium page and what its console said."""
+
+    page: Any
+    errors: list[str] = field(default_factory=list)
+
+    def assert_no_errors(self) -> None:
+        assert self.errors == [], "the browser console reported errors:\n" + "\n".join(self.errors)
+
+
+def _open_tab(chromium: Any, width: int, height: int) -> Iterator[Tab]:
+    context = chromium.new_context(viewport={"width": width, "height": height},
+                                   timezone_id="UTC", locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    tab = Tab(page)
+    page.on("console", lambda msg: tab.errors.append(f"console.{msg.type}: {msg.text}")
+            if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: tab.errors.append(f"uncaught: {exc}"))
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def tab(chromium: Any) -> Iterator[Tab]:
+    yield from _open_tab(chromium, 1280, 900)
+
+
+@pytest.fixture
+def phone_tab(chromium: Any) -> Iterator[Tab]:
+    yield from _open_tab(chromium, 390, 844)

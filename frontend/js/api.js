@@ -1,0 +1,98 @@
+// The JSON API (see /api/openapi.json): where it lives, and one fetch with one error shape.
+//
+// Where the API is:
+//   1. `?api=<base url>` in the page's address wins (e.g. ?api=http://127.0.0.1:5001);
+//   2. a page served on port 8080 (`cd frontend && python3 -m http.server 8080`, the
+//      quickstart's step 6) calls http://<the same host name>:5001;
+//   3. anything else (the API server itself serving the page at /) uses the same origin.
+
+export const DEV_STATIC_PORT = "8080";
+export const DEV_API_PORT = "5001";
+const CACHE_SECONDS = 60;
+
+export function resolveApiBase(location = window.location) {
+  const override = new URLSearchParams(location.search).get("api");
+  if (override) return override.replace(/\/+$/, "");
+  if (location.protocol === "file:") return `http://localhost:${DEV_API_PORT}`;
+  if (location.port === DEV_STATIC_PORT) {
+    return `${location.protocol}//${location.hostname}:${DEV_API_PORT}`;
+  }
+  return location.origin;
+}
+
+export class ApiError extends Error {
+  constructor(message, { status = null, code = null, parameter = null } = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.parameter = parameter;
+  }
+}
+
+export class Api {
+  constructor(base = resolveApiBase()) {
+    this.base = base;
+    this.cache = new Map(); // url -> {at, promise}
+  }
+
+  url(path, params = {}) {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) {
+      if (value !== undefined && value !== null && value !== "") query.set(key, String(value));
+    }
+    const qs = query.toString();
+    return `${this.base}/api${path}${qs ? `?${qs}` : ""}`;
+  }
+
+  // GET a JSON document. Answers are kept for CACHE_SECONDS so that switching back to a tab
+  // is instant; the server caches for longer anyway.
+  get(path, params = {}, { fresh = false } = {}) {
+    const url = this.url(path, params);
+    const now = Date.now();
+    const hit = this.cache.get(url);
+    if (!fresh && hit && now - hit.at < CACHE_SECONDS * 1000) return hit.promise;
+    const promise = fetchJson(url, this.base);
+    this.cache.set(url, { at: now, promise });
+    promise.catch(() => this.cache.delete(url));
+    return promise;
+  }
+
+  parksDowntime(params) { return this.get("/parks/downtime", params); }
+  parksWaits(params) { return this.get("/parks/waittimes", params); }
+  ridesDowntime(params) { return this.get("/rides/downtime", params); }
+  ridesWaits(params) { return this.get("/rides/waittimes", params); }
+  parkDetails(parkId, period) { return this.get(`/parks/${parkId}/details`, { period }); }
+  rideDetails(rideId, period) { return this.get(`/rides/${rideId}/details`, { period }); }
+  liveSummary(parkId = null) { return this.get("/live/status-summary", { park_id: parkId }); }
+  search(q) { return this.get("/search", { q }); }
+}
+
+async function fetchJson(url, base) {
+  let response;
+  try {
+    response = await fetch(url, { headers: { Accept: "application/json" } });
+  } catch (err) {
+    throw new ApiError(`Could not reach the API at ${base} (${err.message}). ` +
+      "Is the server running? The address can be set with ?api=<url>.");
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    const error = body && body.error;
+    const message = error && error.message
+      ? error.message
+      : `The API answered ${response.status} ${response.statusText || ""}`.trim();
+    throw new ApiError(message, {
+      status: response.status,
+      code: error ? error.code : null,
+      parameter: error ? error.parameter : null,
+    });
+  }
+  if (body === null) throw new ApiError(`The API sent something that is not JSON (${url})`);
+  return body;
+}
