@@ -125,6 +125,11 @@ function noteAnswer(body) {
       el.textContent = "Newest data: none yet. The database holds no snapshots.";
     }
   }
+  if ("from_live_feeds" in body) {
+    // Simulated (or imported) parks carry real names: say plainly that these are not their
+    // real records.
+    $("data-origin").hidden = body.from_live_feeds !== false;
+  }
   if (Array.isArray(body.attribution) && body.attribution.length) {
     const links = body.attribution.map((a) => h("a", { href: a.url, rel: "noopener" }, a.text || a.name));
     const nodes = [];

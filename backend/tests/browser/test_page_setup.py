@@ -109,6 +109,10 @@ def test_attribution_and_newest_data_with_its_time_zone(tab: Tab, api_url: str) 
     assert freshness.locator("time").get_attribute("datetime") == newest
     hhmm = newest[11:16]
     assert f"{hhmm} UTC" in freshness.inner_text()
+    # The simulated parks carry no feed ids: the page says the data is simulated.
+    assert api_get(api_url, "/api/parks/downtime")["from_live_feeds"] is False
+    banner = page.locator("#data-origin")
+    assert banner.is_visible() and "Simulated data" in banner.inner_text()
     tab.assert_no_errors()
 
 
@@ -148,6 +152,7 @@ def test_an_empty_database_says_so(tab: Tab, empty_api_url: str) -> None:
     assert "No park was open" in page.locator("#results-body").inner_text()
     assert "none yet" in page.locator("#freshness").inner_text()
     assert "No park has reported" in page.locator("#live-body").inner_text()
+    assert not page.locator("#data-origin").is_visible()  # no parks, nothing to label
     tab.assert_no_errors()
 
 

@@ -184,3 +184,21 @@ def test_health_is_200_when_fresh_and_aggregated_and_503_when_collection_stops(
     assert report["status"] == "degraded"
     assert report["collection"]["fresh"] is False
     assert report["hourly_aggregation"]["ok"] is False
+
+
+def test_parks_without_feed_ids_are_labelled_as_not_from_the_live_feeds(
+        engine: Engine, make_api) -> None:
+    from sqlalchemy import update
+
+    from themepark_tracker.db import tables as t
+
+    build(engine)  # factory parks, like simulated ones, carry no Queue-Times/wiki id
+    assert make_api(NOW).get(URL_TODAY).get_json()["from_live_feeds"] is False
+    with engine.begin() as conn:
+        conn.execute(update(t.parks).where(t.parks.c.park_id == 1).values(queue_times_id=6))
+        conn.execute(update(t.parks).where(t.parks.c.park_id == 2)
+                     .values(themeparks_wiki_id="75ea578a-adc8-4116-a54d-dccb60765ef9"))
+    assert make_api(NOW).get(URL_TODAY).get_json()["from_live_feeds"] is True
+
+
+URL_TODAY = "/api/parks/downtime?period=today"

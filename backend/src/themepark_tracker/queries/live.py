@@ -23,6 +23,16 @@ def newest_data_at(conn: Connection) -> str | None:
     return iso_utc(newest) if newest is not None else None
 
 
+def from_live_feeds(conn: Connection) -> bool:
+    """True when every park came from a live feed (it carries a Queue-Times or ThemeParks.wiki
+    id); a simulated park, or one imported without ids, has neither, and a page must not pass
+    its figures off as a real park's record."""
+    p = t.parks
+    unsourced = conn.execute(select(func.count()).select_from(p).where(
+        p.c.queue_times_id.is_(None), p.c.themeparks_wiki_id.is_(None))).scalar()
+    return not unsourced
+
+
 def status_summary(conn: Connection, now: datetime, park_id: int | None = None
                    ) -> dict[str, Any]:
     """Attractions by status in each park's latest cycle of the live window; a ride of a park

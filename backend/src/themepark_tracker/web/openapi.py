@@ -43,7 +43,7 @@ ATTRIBUTION = _array(_object({"name": {"type": "string"}, "url": {"type": "strin
                               "text": {"type": "string"}}))
 PERIOD_FIELDS: dict[str, Schema] = {
     "period": {"enum": list(PERIODS)}, "period_start": TIME, "period_end": TIME,
-    "newest_data_at": TIME,
+    "newest_data_at": TIME, "from_live_feeds": {"type": "boolean"},
 }
 
 PARK_RANK = _object({
@@ -214,7 +214,8 @@ def document() -> Schema:
             [_query("park_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                     "one park only")],
             _object({"as_of": TIME, "park_id": INT, "parks_reporting": {"type": "integer"},
-                     "newest_data_at": TIME, "attribution": ATTRIBUTION,
+                     "newest_data_at": TIME, "from_live_feeds": {"type": "boolean"},
+                     "attribution": ATTRIBUTION,
                      "counts": _object({s: {"type": "integer", "minimum": 0}
                                         for s in LIVE_STATUSES})})),
         "/api/search": _get(
@@ -223,6 +224,7 @@ def document() -> Schema:
                              "maxLength": SEARCH_LENGTH[1]}, "text to find"),
               "required": True}],
             _object({"query": {"type": "string"}, "newest_data_at": TIME,
+                     "from_live_feeds": {"type": "boolean"},
                      "parks": _array(_object({"park_id": {"type": "integer"},
                                               "name": {"type": "string"}, "location": STR})),
                      "rides": _array(_object({"ride_id": {"type": "integer"},

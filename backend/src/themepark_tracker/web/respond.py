@@ -16,7 +16,7 @@ from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import Connection, Engine
 
 from themepark_tracker.config import Settings
-from themepark_tracker.queries.live import newest_data_at
+from themepark_tracker.queries.live import from_live_feeds, newest_data_at
 from themepark_tracker.queries.periods import LIVE, TODAY, iso_utc
 from themepark_tracker.web.cache import ResponseCache, data_generation
 
@@ -94,6 +94,7 @@ def api_response(build: Build, *, period: str | None = None, attribution: bool =
         if body is None:
             payload = build(conn, svc.clock())
             payload["newest_data_at"] = newest_data_at(conn)
+            payload["from_live_feeds"] = from_live_feeds(conn)
             if attribution:
                 payload["attribution"] = list(ATTRIBUTION)
             body = current_app.json.dumps(payload).encode()
