@@ -77,9 +77,8 @@ def park_rankings(
                          use_hourly=use_hourly)
     rows = [park_summary(pp, interval_minutes) for pp in stats.values()]
     ranked = sorted((r for r in rows if r["was_open"]), key=_sort_key(sort_by))
-    for n, row in enumerate(ranked, start=1):
-        row["rank"] = n
-        del row["was_open"]
+    ranked = [{"rank": n, **{k: v for k, v in row.items() if k != "was_open"}}
+              for n, row in enumerate(ranked, start=1)]
     shames = [pp.shame_score for pp in stats.values() if pp.was_open]
     scores = [s for s in shames if s is not None]
     windows = [pp.window for pp in stats.values()]

@@ -80,9 +80,7 @@ def _ride_rows(
 def _ranked(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any], limit: int
             ) -> list[dict[str, Any]]:
     rows.sort(key=key)
-    for n, row in enumerate(rows, start=1):
-        row["rank"] = n
-    return rows[:limit]
+    return [{"rank": n, **row} for n, row in enumerate(rows[:limit], start=1)]
 
 
 def _ride_sort_key(sort_by: str) -> Callable[[dict[str, Any]], Any]:
@@ -167,11 +165,9 @@ def park_waittimes(
             "rides_reporting": len(waited),
         })
     rows.sort(key=lambda r: (-float(r["avg_wait_time_minutes"]), str(r["park_name"])))
-    for n, row in enumerate(rows, start=1):
-        row["rank"] = n
     start, end = _window_bounds(parks, period, now)
     return {"period": period, "period_start": start, "period_end": end, "filter": park_filter,
-            "data": rows[:limit]}
+            "data": [{"rank": n, **row} for n, row in enumerate(rows[:limit], start=1)]}
 
 
 # --- one ride -----------------------------------------------------------------------------------
