@@ -9,7 +9,7 @@ stored next to each snapshot by ingest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -23,6 +23,7 @@ from sqlalchemy import (
     case,
     cast,
     exists,
+    false,
     func,
     literal,
     null,
@@ -280,6 +281,23 @@ def day_groups(groups: Sequence[DayGroup]) -> Scope:
     """Several ``DayGroup``s in one scope, bucketed by local date."""
     return Scope(bucket=lambda tb: tb.c.local_date,
                  where=lambda tb: or_(*(g.condition(tb) for g in groups)))
+
+
+def park_ranges(groups: Mapping[tuple[tuple[datetime, datetime], ...], Sequence[int]]
+                ) -> Scope:
+    """Parks' snapshots in UTC ranges [start, end) (parks sharing their ranges share an
+    OR-branch), bucketed by local date. Ranges of ``recorded_at`` read the (park, time)
+    indexes directly, where a local date with excluded hours makes MariaDB read the day."""
+
+    def where(tb: Table) -> ColumnElement[bool]:
+        if not groups:
+            return false()
+        return or_(*(
+            and_(tb.c.park_id.in_(list(ids)),
+                 or_(*(and_(tb.c.recorded_at >= a, tb.c.recorded_at < b) for a, b in ranges)))
+            for ranges, ids in groups.items()))
+
+    return Scope(bucket=lambda tb: tb.c.local_date, where=where)
 
 
 def cycles(pairs: Sequence[tuple[int, datetime]]) -> Scope:

@@ -294,12 +294,15 @@ def split_today(conn: Connection, windows: Mapping[int, ParkWindow], now: dateti
                           tb.c.hour_start_utc < until)
                      for start, ids in hourly_groups.items()))
 
-    def key(w: ParkWindow) -> tuple[Any, Any]:
-        start = ceil_hour(w.start)
-        return w.dates, ((start, until) if start < until else None)
-
-    return TodaySplit(until, in_hours if hourly_groups else None,
-                      sql.day_groups(group_windows(windows, key)))
+    # The rest of each park's today, [local midnight, now), as time ranges: the part-hour
+    # before its first whole hour (a +05:30 zone's) and everything from ``until`` on.
+    raw_groups: dict[tuple[tuple[datetime, datetime], ...], list[int]] = defaultdict(list)
+    for pid, w in windows.items():
+        start = first_whole[pid]
+        ranges = ((w.start, start), (until, w.end)) if start < until else ((w.start, w.end),)
+        raw_groups[tuple((a, b) for a, b in ranges if a < b)].append(pid)
+    raw_groups.pop((), None)
+    return TodaySplit(until, in_hours if hourly_groups else None, sql.park_ranges(raw_groups))
 
 
 def in_days(tb: Any, groups: Sequence[sql.DayGroup]) -> Any:
