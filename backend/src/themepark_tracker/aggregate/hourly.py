@@ -21,7 +21,7 @@ from themepark_tracker.db import tables as t
 from themepark_tracker.db.lock import job_lock
 from themepark_tracker.db.migrate import require_revision
 from themepark_tracker.db.types import UtcDateTime, hour_floor
-from themepark_tracker.db.upsert import upsert_from_select
+from themepark_tracker.db.upsert import upsert_changed_from_select, upsert_from_select
 from themepark_tracker.errors import UserError
 from themepark_tracker.ingest.catalog import utcnow
 
@@ -67,18 +67,19 @@ def aggregate_range(
     params = {"interval_minutes": interval_minutes}
     park_ids = list(conn.execute(select(t.parks.c.park_id)).scalars())
     stamp = literal(utcnow(), UtcDateTime).label("updated_at")
-    ride_columns = (*sql.RIDE_HOURLY_COLUMNS, "updated_at")
     ride_key = ["ride_id", "hour_start_utc"]
-    # Three steps, each a grouped read joined only to indexed tables (see sql.py).
-    upsert_from_select(conn, t.ride_hourly_stats, ride_columns,
-                       sql.ride_hourly_written_select(start, end, park_ids).add_columns(stamp),
-                       key=ride_key, params=params)
-    upsert_from_select(conn, t.ride_hourly_stats, ride_columns,
+    # Three steps, each a grouped read joined only to indexed tables (see sql.py). Steps 1 and
+    # 3 write only the rows that are new or differ from the stored ones (a re-run of an hour
+    # rewrites nothing that is already right); step 2 only adds rows that do not exist.
+    upsert_changed_from_select(conn, t.ride_hourly_stats, sql.RIDE_HOURLY_COLUMNS,
+                               sql.ride_hourly_written_select(start, end, park_ids),
+                               key=ride_key, params=params, stamp=stamp)
+    upsert_from_select(conn, t.ride_hourly_stats, (*sql.RIDE_HOURLY_COLUMNS, "updated_at"),
                        sql.ride_hourly_zero_select(start, end).add_columns(stamp),
                        key=ride_key, params=params)
-    upsert_from_select(conn, t.park_hourly_stats, (*sql.PARK_HOURLY_COLUMNS, "updated_at"),
-                       sql.park_hourly_written_select(start, end).add_columns(stamp),
-                       key=["park_id", "hour_start_utc"], params=params)
+    upsert_changed_from_select(conn, t.park_hourly_stats, sql.PARK_HOURLY_COLUMNS,
+                               sql.park_hourly_written_select(start, end),
+                               key=["park_id", "hour_start_utc"], params=params, stamp=stamp)
     clear_marks(conn, marks, seen)
     return _counts(conn, start, end)
 

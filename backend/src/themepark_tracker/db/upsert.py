@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, literal_column, text
+from sqlalchemy import Connection, Table, and_, literal_column, or_, select, text
 from sqlalchemy.dialects import mysql, sqlite
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql.elements import Label
 from sqlalchemy.sql.dml import Insert
 
 
@@ -57,6 +58,43 @@ def upsert_from_select(
     update = [c for c in columns if c not in key]
     stmt = upsert_statement(conn, table, key, update, source=(columns, select))
     return conn.execute(stmt, dict(params or {})).rowcount
+
+
+def upsert_changed_from_select(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    source: Select[Any],
+    key: Sequence[str],
+    params: Mapping[str, Any] | None = None,
+    stamp: Label[Any] | None = None,
+) -> int:
+    """Upsert the rows of ``source`` (its columns named ``columns``) that are new or differ
+    from the stored row with the same ``key`` in any of ``columns``; returns rows affected.
+
+    The same rows end up stored as with ``upsert_from_select`` over all of ``source``, but a
+    row that would be overwritten with its own values is left alone: on InnoDB an ``ON
+    DUPLICATE KEY UPDATE`` costs about as much when it changes nothing as when it changes
+    everything (docs/performance.md). ``stamp`` (an ``updated_at`` value, say) is written with
+    the rows that change and takes no part in the comparison, so it tells when a row's values
+    last changed. Stored rows that ``source`` lacks are kept, as an upsert keeps them.
+    """
+    new = source.subquery("new")
+    stored = table.alias("stored")
+    differs: list[ColumnElement[bool]] = [
+        stored.c[key[0]].is_(None),
+        *(new.c[c].is_distinct_from(stored.c[c]) for c in columns if c not in key),
+    ]
+    changed = (
+        select(*(new.c[c] for c in columns))
+        .select_from(new.outerjoin(stored, and_(*(stored.c[k] == new.c[k] for k in key))))
+        .where(or_(*differs))
+    )
+    names = list(columns)
+    if stamp is not None:
+        changed = changed.add_columns(stamp)
+        names.append(stamp.name)
+    return upsert_from_select(conn, table, names, changed, key=key, params=params)
 
 
 def bump_marks(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]],
