@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, literal_column, or_, select, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    Table,
+    and_,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.elements import Label
@@ -78,23 +89,48 @@ def upsert_changed_from_select(
     everything (docs/performance.md). ``stamp`` (an ``updated_at`` value, say) is written with
     the rows that change and takes no part in the comparison, so it tells when a row's values
     last changed. Stored rows that ``source`` lacks are kept, as an upsert keeps them.
+
+    ``source`` is first stored in a temporary table whose columns have the types of
+    ``table``'s: each value is converted exactly as a direct insert would convert it, so the
+    comparison (NULL-safe, ``<=>`` / ``IS``) sees what would be stored. (A derived table would
+    not do: MariaDB materialises a DECIMAL expression at its display scale, which would both
+    make every row differ and lose the full precision of DOUBLE sums.)
     """
-    new = source.subquery("new")
+    scratch = Table(
+        f"scratch_{table.name}", MetaData(),
+        *(Column(c, table.c[c].type, nullable=True) for c in columns),
+        prefixes=["TEMPORARY"],
+        **({} if conn.dialect.name == "sqlite" else {"mysql_engine": "MEMORY"}),
+    )
+    _drop_scratch(conn, scratch)  # one left by a failed run on this connection
+    scratch.create(conn)
+    conn.execute(insert(scratch).from_select(list(columns), source), dict(params or {}))
     stored = table.alias("stored")
     differs: list[ColumnElement[bool]] = [
         stored.c[key[0]].is_(None),
-        *(new.c[c].is_distinct_from(stored.c[c]) for c in columns if c not in key),
+        *(scratch.c[c].is_distinct_from(stored.c[c]) for c in columns if c not in key),
     ]
     changed = (
-        select(*(new.c[c] for c in columns))
-        .select_from(new.outerjoin(stored, and_(*(stored.c[k] == new.c[k] for k in key))))
+        select(*scratch.c)
+        .select_from(scratch.outerjoin(stored,
+                                       and_(*(stored.c[k] == scratch.c[k] for k in key))))
         .where(or_(*differs))
     )
     names = list(columns)
     if stamp is not None:
         changed = changed.add_columns(stamp)
         names.append(stamp.name)
-    return upsert_from_select(conn, table, names, changed, key=key, params=params)
+    written = upsert_from_select(conn, table, names, changed, key=key)
+    _drop_scratch(conn, scratch)
+    return written
+
+
+def _drop_scratch(conn: Connection, scratch: Table) -> None:
+    # TEMPORARY spelled out: a plain DROP TABLE would commit the transaction on MariaDB.
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(f"DROP TABLE IF EXISTS temp.{scratch.name}"))
+    else:
+        conn.execute(text(f"DROP TEMPORARY TABLE IF EXISTS {scratch.name}"))
 
 
 def bump_marks(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]],
