@@ -287,11 +287,12 @@ def test_a_mark_made_while_the_job_runs_survives_for_the_next_run(
     """Late data that arrives while an hour is being aggregated may be missing from what the job
     read: its mark must survive, so the next run redoes the hour. The arrival is simulated by
     running ingest's own marking step on the job's connection between the job's two upserts
-    (the only monkeypatching: a wrapper around hourly's reference to upsert_from_select)."""
+    (the only monkeypatching: a wrapper around hourly's reference to
+    upsert_changed_from_select)."""
     ids = make_park(engine, 1, tiers=(2, 2))
     ingest(engine, series(1, H10, ["OO", "OO", "OD"], ids))
     scen.date_marks(engine)
-    real = hourly_module.upsert_from_select
+    real = hourly_module.upsert_changed_from_select
     arrived: list[str] = []
 
     def upsert_then_late_data(conn: Connection, table: t.Table, *args: object,
@@ -303,7 +304,7 @@ def test_a_mark_made_while_the_job_runs_survives_for_the_next_run(
             snapshots._mark_stale(conn, late)
         return rows
 
-    monkeypatch.setattr(hourly_module, "upsert_from_select", upsert_then_late_data)
+    monkeypatch.setattr(hourly_module, "upsert_changed_from_select", upsert_then_late_data)
     aggregate_hour(engine, H10, 5)
     assert arrived
     assert count(engine, t.stale_hours) == 1

@@ -79,9 +79,12 @@ def upsert_changed_from_select(
     key: Sequence[str],
     params: Mapping[str, Any] | None = None,
     stamp: Label[Any] | None = None,
+    fill: Select[Any] | None = None,
 ) -> int:
     """Upsert the rows of ``source`` (its columns named ``columns``) that are new or differ
     from the stored row with the same ``key`` in any of ``columns``; returns rows affected.
+    ``fill`` adds rows (same columns) for keys that ``source`` does not have: default rows,
+    say, where ``source`` has nothing to group.
 
     The same rows end up stored as with ``upsert_from_select`` over all of ``source``, but a
     row that would be overwritten with its own values is left alone: on InnoDB an ``ON
@@ -98,13 +101,21 @@ def upsert_changed_from_select(
     """
     scratch = Table(
         f"scratch_{table.name}", MetaData(),
-        *(Column(c, table.c[c].type, nullable=True) for c in columns),
+        *(Column(c, table.c[c].type, nullable=c not in key, primary_key=c in key)
+          for c in columns),
         prefixes=["TEMPORARY"],
         **({} if conn.dialect.name == "sqlite" else {"mysql_engine": "MEMORY"}),
     )
     _drop_scratch(conn, scratch)  # one left by a failed run on this connection
     scratch.create(conn)
     conn.execute(insert(scratch).from_select(list(columns), source), dict(params or {}))
+    if fill is not None:
+        # Only into the scratch table: keys already there are skipped (a hash lookup on
+        # MariaDB's MEMORY engine), the stored table is still written by an upsert below.
+        add = (insert(scratch).prefix_with("IGNORE", dialect="mysql")
+               .prefix_with("OR IGNORE", dialect="sqlite")
+               .from_select(list(columns), fill))
+        conn.execute(add, dict(params or {}))
     stored = table.alias("stored")
     differs: list[ColumnElement[bool]] = [
         stored.c[key[0]].is_(None),
