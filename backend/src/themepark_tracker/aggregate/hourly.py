@@ -87,7 +87,6 @@ def aggregate_range(
     params = {"interval_minutes": interval_minutes}
     park_ids = list(conn.execute(select(t.parks.c.park_id)).scalars())
     stamp = literal(utcnow(), UtcDateTime).label("updated_at")
-    ride_key = ["ride_id", "hour_start_utc"]
     # Two steps, each a grouped read joined only to indexed tables (see sql.py), each writing
     # only the rows that are new or differ from the stored ones: a re-run of an hour rewrites
     # nothing that is already right.

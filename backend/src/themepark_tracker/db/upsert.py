@@ -19,8 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.sql import ColumnElement, Select
-from sqlalchemy.sql.elements import Label
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import Label
 
 
 def upsert_statement(
@@ -101,10 +101,11 @@ def upsert_changed_from_select(
     """
     scratch = Table(
         f"scratch_{table.name}", MetaData(),
-        *(Column(c, table.c[c].type, nullable=c not in key, primary_key=c in key)
+        *(Column(c, table.c[c].type, nullable=c not in key, primary_key=c in key,
+                 autoincrement=False)
           for c in columns),
         prefixes=["TEMPORARY"],
-        **({} if conn.dialect.name == "sqlite" else {"mysql_engine": "MEMORY"}),
+        mysql_engine="MEMORY",  # ignored by SQLite
     )
     _drop_scratch(conn, scratch)  # one left by a failed run on this connection
     scratch.create(conn)
