@@ -62,9 +62,10 @@ def no_lateral_derived(conn: Connection) -> Iterator[None]:
     """Turn off MariaDB's split materialisation ("LATERAL DERIVED") while the write path runs.
 
     Soon after the hourly tables were emptied or filled, their statistics promise about one
-    row per hour, and MariaDB then re-runs the grouped ride rows of step 3 once per park hour
+    row per hour, and MariaDB then re-runs the grouped ride rows of the park step once per park hour
     (1,920 times for a day, each reading the 4,200 rows of its hour) instead of grouping them
-    once: 40-80 s instead of about 1 s per backfilled day (docs/performance.md)."""
+    once: more than a minute instead of a few seconds per backfilled day (docs/performance.md).
+    """
     if not getattr(conn.dialect, "is_mariadb", False):
         yield
         return
