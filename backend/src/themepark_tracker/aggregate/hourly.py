@@ -97,7 +97,7 @@ def aggregate_range(
                                    key=["ride_id", "hour_start_utc"], params=params,
                                    stamp=stamp, fill=sql.ride_hourly_zero_select(start, end))
         upsert_changed_from_select(conn, t.park_hourly_stats, sql.PARK_HOURLY_COLUMNS,
-                                   sql.park_hourly_written_select(start, end),
+                                   sql.park_hourly_written_select(start, end, park_ids),
                                    key=["park_id", "hour_start_utc"], params=params, stamp=stamp)
     clear_marks(conn, marks, seen)
     return _counts(conn, start, end)

@@ -448,16 +448,24 @@ def ride_hourly_zero_select(start: datetime, end: datetime) -> Select[Any]:
     )
 
 
-def park_hourly_written_select(start: datetime, end: datetime) -> Select[Any]:
-    """Step 2: PARK_HOURLY_COLUMNS from the park snapshots and the ride rows of the hours."""
+def park_hourly_written_select(start: datetime, end: datetime, park_ids: Sequence[int]
+                               ) -> Select[Any]:
+    """Step 2: PARK_HOURLY_COLUMNS from the park snapshots and the ride rows of the hours.
+
+    The parks are named so that the ride rows are read as ranges of the (park_id,
+    hour_start_utc) index, in the order the GROUP BY wants: given the hours alone, MariaDB
+    chose to walk that whole index (every ride row of every hour, 1.7 s for one hour of a
+    week's table) to save a sort."""
     rh = t.ride_hourly_stats
     ride_rows = (
         select(rh.c.ride_id, rh.c.park_id, rh.c.hour_start_utc.label("bucket"),
                rh.c.wait_sum, rh.c.wait_count, rh.c.operating_snapshots, rh.c.down_snapshots,
                rh.c.max_wait_time)
-        .where(rh.c.hour_start_utc >= start, rh.c.hour_start_utc < end)
+        .where(rh.c.park_id.in_(list(park_ids)), rh.c.hour_start_utc >= start,
+               rh.c.hour_start_utc < end)
         .subquery("ride_rows")
     )
-    rows = _park_rows(utc_hours(start, end).park_buckets(), ride_rows, "hour_start_utc")
+    rows = _park_rows(utc_hours(start, end, park_ids).park_buckets(), ride_rows,
+                      "hour_start_utc")
     written = rows.subquery("rows")
     return select(*(written.c[c] for c in PARK_HOURLY_COLUMNS))
