@@ -151,6 +151,40 @@ def test_aggregating_an_hour_twice_keeps_one_row_per_park_and_ride(engine: Engin
     ref.assert_hourly_match_reference(engine, H10, H10 + timedelta(hours=1), 5)
 
 
+def test_a_rerun_rewrites_only_the_rows_whose_values_differ(engine: Engine) -> None:
+    """Re-running an hour writes exactly the rows that are missing or differ in some value,
+    NULL included both ways; the others keep their updated_at (when their values last changed)."""
+    a, b = two_parks(engine)
+    aggregate_hour(engine, H10, 5, now=later())
+    pht, rht = t.park_hourly_stats, t.ride_hourly_stats
+    surrogates = ("id", "created_at", "updated_at")  # the deleted row comes back as a new one
+    with engine.connect() as conn:
+        right = {tb.name: ref.table_contents(conn, tb, surrogates) for tb in (pht, rht)}
+    long_ago = datetime(2000, 1, 1)
+    with engine.begin() as conn:
+        for tb in (pht, rht):
+            conn.execute(update(tb).values(updated_at=long_ago))
+        # The series carry no waits, so max_wait_time is NULL and uptime is not (both parks'
+        # first rides operate).
+        conn.execute(update(rht).where(rht.c.ride_id == a[0]).values(max_wait_time=30))
+        conn.execute(update(rht).where(rht.c.ride_id == b[0]).values(uptime_percentage=None))
+        conn.execute(update(pht).where(pht.c.park_id == 1)
+                     .values(wait_count=pht.c.wait_count + 1))
+        conn.execute(delete(rht).where(rht.c.ride_id == a[1]))
+    before = utcnow().replace(microsecond=0)
+    aggregate_hour(engine, H10, 5, now=later())
+    with engine.connect() as conn:
+        after = {tb.name: ref.table_contents(conn, tb, surrogates) for tb in (pht, rht)}
+        stamped = {(tb.name, row[0]): row[1] for tb, key in ((pht, pht.c.park_id),
+                                                            (rht, rht.c.ride_id))
+                   for row in conn.execute(select(key, tb.c.updated_at)).all()}
+    assert after == right
+    rewritten = {k for k, at in stamped.items() if at >= before}
+    assert rewritten == {("park_hourly_stats", 1), ("ride_hourly_stats", a[0]),
+                         ("ride_hourly_stats", b[0]), ("ride_hourly_stats", a[1])}
+    assert all(at == long_ago for k, at in stamped.items() if k not in rewritten)
+
+
 def test_the_comparison_with_the_reference_catches_a_wrong_or_missing_row(engine: Engine
                                                                           ) -> None:
     """The equivalence tests are only as good as their comparison: it must see a changed count,
@@ -253,11 +287,12 @@ def test_a_mark_made_while_the_job_runs_survives_for_the_next_run(
     """Late data that arrives while an hour is being aggregated may be missing from what the job
     read: its mark must survive, so the next run redoes the hour. The arrival is simulated by
     running ingest's own marking step on the job's connection between the job's two upserts
-    (the only monkeypatching: a wrapper around hourly's reference to upsert_from_select)."""
+    (the only monkeypatching: a wrapper around hourly's reference to
+    upsert_changed_from_select)."""
     ids = make_park(engine, 1, tiers=(2, 2))
     ingest(engine, series(1, H10, ["OO", "OO", "OD"], ids))
     scen.date_marks(engine)
-    real = hourly_module.upsert_from_select
+    real = hourly_module.upsert_changed_from_select
     arrived: list[str] = []
 
     def upsert_then_late_data(conn: Connection, table: t.Table, *args: object,
@@ -269,7 +304,7 @@ def test_a_mark_made_while_the_job_runs_survives_for_the_next_run(
             snapshots._mark_stale(conn, late)
         return rows
 
-    monkeypatch.setattr(hourly_module, "upsert_from_select", upsert_then_late_data)
+    monkeypatch.setattr(hourly_module, "upsert_changed_from_select", upsert_then_late_data)
     aggregate_hour(engine, H10, 5)
     assert arrived
     assert count(engine, t.stale_hours) == 1

@@ -1,14 +1,16 @@
 """The hourly job (SPEC §3): raw snapshots of UTC hours -> park_hourly_stats, ride_hourly_stats.
 
 Set-based: one INSERT ... SELECT ... upsert per table for a whole range of hours, in one
-transaction. Re-running an hour overwrites its rows with a fresh computation; there is no
-"skip if a row exists". This module is the only writer of both hourly tables.
+transaction. Re-running an hour recomputes all its rows and upserts those whose values changed
+(or are missing); there is no "skip if a row exists". A row's ``updated_at`` is when its
+values last changed. This module is the only writer of both hourly tables.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +23,7 @@ from themepark_tracker.db import tables as t
 from themepark_tracker.db.lock import job_lock
 from themepark_tracker.db.migrate import require_revision
 from themepark_tracker.db.types import UtcDateTime, hour_floor
-from themepark_tracker.db.upsert import upsert_from_select
+from themepark_tracker.db.upsert import upsert_changed_from_select
 from themepark_tracker.errors import UserError
 from themepark_tracker.ingest.catalog import utcnow
 
@@ -55,6 +57,25 @@ def prepare_job_session(conn: Connection) -> None:
             conn.execute(text(statement))
 
 
+@contextmanager
+def no_lateral_derived(conn: Connection) -> Iterator[None]:
+    """Turn off MariaDB's split materialisation ("LATERAL DERIVED") while the write path runs.
+
+    Soon after the hourly tables were emptied or filled, their statistics promise about one
+    row per hour, and MariaDB then re-runs the grouped ride rows of the park step once per park hour
+    (1,920 times for a day, each reading the 4,200 rows of its hour) instead of grouping them
+    once: more than a minute instead of a few seconds per backfilled day (docs/performance.md).
+    """
+    if not getattr(conn.dialect, "is_mariadb", False):
+        yield
+        return
+    conn.execute(text("SET SESSION optimizer_switch = 'split_materialized=off'"))
+    try:
+        yield
+    finally:
+        conn.execute(text("SET SESSION optimizer_switch = 'split_materialized=default'"))
+
+
 def aggregate_range(
     conn: Connection, start: datetime, end: datetime, interval_minutes: int,
 ) -> list[HourCount]:
@@ -67,18 +88,17 @@ def aggregate_range(
     params = {"interval_minutes": interval_minutes}
     park_ids = list(conn.execute(select(t.parks.c.park_id)).scalars())
     stamp = literal(utcnow(), UtcDateTime).label("updated_at")
-    ride_columns = (*sql.RIDE_HOURLY_COLUMNS, "updated_at")
-    ride_key = ["ride_id", "hour_start_utc"]
-    # Three steps, each a grouped read joined only to indexed tables (see sql.py).
-    upsert_from_select(conn, t.ride_hourly_stats, ride_columns,
-                       sql.ride_hourly_written_select(start, end, park_ids).add_columns(stamp),
-                       key=ride_key, params=params)
-    upsert_from_select(conn, t.ride_hourly_stats, ride_columns,
-                       sql.ride_hourly_zero_select(start, end).add_columns(stamp),
-                       key=ride_key, params=params)
-    upsert_from_select(conn, t.park_hourly_stats, (*sql.PARK_HOURLY_COLUMNS, "updated_at"),
-                       sql.park_hourly_written_select(start, end).add_columns(stamp),
-                       key=["park_id", "hour_start_utc"], params=params)
+    # Two steps, each a grouped read joined only to indexed tables (see sql.py), each writing
+    # only the rows that are new or differ from the stored ones: a re-run of an hour rewrites
+    # nothing that is already right.
+    with no_lateral_derived(conn):
+        upsert_changed_from_select(conn, t.ride_hourly_stats, sql.RIDE_HOURLY_COLUMNS,
+                                   sql.ride_hourly_written_select(start, end, park_ids),
+                                   key=["ride_id", "hour_start_utc"], params=params,
+                                   stamp=stamp, fill=sql.ride_hourly_zero_select(start, end))
+        upsert_changed_from_select(conn, t.park_hourly_stats, sql.PARK_HOURLY_COLUMNS,
+                                   sql.park_hourly_written_select(start, end, park_ids),
+                                   key=["park_id", "hour_start_utc"], params=params, stamp=stamp)
     clear_marks(conn, marks, seen)
     return _counts(conn, start, end)
 

@@ -5,10 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, literal_column, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    Table,
+    and_,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects import mysql, sqlite
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import Label
 
 
 def upsert_statement(
@@ -57,6 +69,80 @@ def upsert_from_select(
     update = [c for c in columns if c not in key]
     stmt = upsert_statement(conn, table, key, update, source=(columns, select))
     return conn.execute(stmt, dict(params or {})).rowcount
+
+
+def upsert_changed_from_select(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    source: Select[Any],
+    key: Sequence[str],
+    params: Mapping[str, Any] | None = None,
+    stamp: Label[Any] | None = None,
+    fill: Select[Any] | None = None,
+) -> int:
+    """Upsert the rows of ``source`` (its columns named ``columns``) that are new or differ
+    from the stored row with the same ``key`` in any of ``columns``; returns rows affected.
+    ``fill`` adds rows (same columns) for keys that ``source`` does not have: default rows,
+    say, where ``source`` has nothing to group.
+
+    The same rows end up stored as with ``upsert_from_select`` over all of ``source``, but a
+    row that would be overwritten with its own values is left alone: on InnoDB an ``ON
+    DUPLICATE KEY UPDATE`` costs about as much when it changes nothing as when it changes
+    everything (docs/performance.md). ``stamp`` (an ``updated_at`` value, say) is written with
+    the rows that change and takes no part in the comparison, so it tells when a row's values
+    last changed. Stored rows that ``source`` lacks are kept, as an upsert keeps them.
+
+    ``source`` is first stored in a temporary table whose columns have the types of
+    ``table``'s: each value is converted exactly as a direct insert would convert it, so the
+    comparison (NULL-safe, ``<=>`` / ``IS``) sees what would be stored. (A derived table would
+    not do: MariaDB materialises a DECIMAL expression at its display scale, which would both
+    make every row differ and lose the full precision of DOUBLE sums.)
+    """
+    scratch = Table(
+        f"scratch_{table.name}", MetaData(),
+        *(Column(c, table.c[c].type, nullable=c not in key, primary_key=c in key,
+                 autoincrement=False)
+          for c in columns),
+        prefixes=["TEMPORARY"],
+        mysql_engine="MEMORY",  # ignored by SQLite
+    )
+    _drop_scratch(conn, scratch)  # one left by a failed run on this connection
+    scratch.create(conn)
+    conn.execute(insert(scratch).from_select(list(columns), source), dict(params or {}))
+    if fill is not None:
+        # Only into the scratch table: keys already there are skipped (a hash lookup on
+        # MariaDB's MEMORY engine), the stored table is still written by an upsert below.
+        add = (insert(scratch).prefix_with("IGNORE", dialect="mysql")
+               .prefix_with("OR IGNORE", dialect="sqlite")
+               .from_select(list(columns), fill))
+        conn.execute(add, dict(params or {}))
+    stored = table.alias("stored")
+    differs: list[ColumnElement[bool]] = [
+        stored.c[key[0]].is_(None),
+        *(scratch.c[c].is_distinct_from(stored.c[c]) for c in columns if c not in key),
+    ]
+    changed = (
+        select(*scratch.c)
+        .select_from(scratch.outerjoin(stored,
+                                       and_(*(stored.c[k] == scratch.c[k] for k in key))))
+        .where(or_(*differs))
+    )
+    names = list(columns)
+    if stamp is not None:
+        changed = changed.add_columns(stamp)
+        names.append(stamp.name)
+    written = upsert_from_select(conn, table, names, changed, key=key)
+    _drop_scratch(conn, scratch)
+    return written
+
+
+def _drop_scratch(conn: Connection, scratch: Table) -> None:
+    # TEMPORARY spelled out: a plain DROP TABLE would commit the transaction on MariaDB.
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(f"DROP TABLE IF EXISTS temp.{scratch.name}"))
+    else:
+        conn.execute(text(f"DROP TEMPORARY TABLE IF EXISTS {scratch.name}"))
 
 
 def bump_marks(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]],
