@@ -20,6 +20,7 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,17 +59,24 @@ def artifacts() -> Path:
     return path
 
 
+#: The simulation ends on the last cycle before the session starts, and the API's "now" is
+#: pinned a minute later for the whole session: a park's local midnight passing mid-run
+#: would otherwise move its today/yesterday/last week between two requests of one test.
+SIM_END = parse_end(None, INTERVAL)
+SIM_NOW = SIM_END + timedelta(minutes=1)
+
+
 @pytest.fixture(scope="session")
 def sim_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     path = tmp_path_factory.mktemp("browser") / "sim.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
-    # "Today" has data only if the simulation ends now; the server reads the real clock too.
+    # "Today" has data only if the simulation ends (about) now.
     simulate(engine, parks=SIM_PARKS, rides=SIM_RIDES, days=SIM_DAYS, seed=1,
-             end=parse_end(None, INTERVAL), interval_minutes=INTERVAL)
+             end=SIM_END, interval_minutes=INTERVAL)
     backfill(engine, INTERVAL, days=SIM_DAYS)
-    run_hourly(engine, INTERVAL)
-    run_daily(engine, INTERVAL)
+    run_hourly(engine, INTERVAL, now=SIM_NOW)
+    run_daily(engine, INTERVAL, now=SIM_NOW)
     yield engine
     engine.dispose()
 
@@ -97,7 +105,7 @@ def serve_api(database_url: str) -> _ServerThread:
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             pass
 
-    app = create_app(Settings.from_env({"DATABASE_URL": database_url}))
+    app = create_app(Settings.from_env({"DATABASE_URL": database_url}), clock=lambda: SIM_NOW)
     return _ServerThread(make_server("127.0.0.1", 0, app, threaded=True,
                                      request_handler=QuietHandler))
 

@@ -57,7 +57,10 @@ def hover_point(page: Any, canvas_id: str, index: int) -> None:
 
 
 def local_today(timezone: str, now: datetime | None = None) -> date:
-    now = now or datetime.now(UTC)
+    """The park's local date at the API's pinned "now" (conftest.SIM_NOW, naive UTC)."""
+    from tests.browser.conftest import SIM_NOW
+
+    now = now or SIM_NOW.replace(tzinfo=UTC)
     return now.astimezone(ZoneInfo(timezone)).date()
 
 

@@ -186,9 +186,13 @@ def _collect_raw(conn: Connection, out: dict[int, ParkPeriod], scope: sql.Scope,
             "operating_snapshots": 0, "wait_sum": 0, "wait_count": 0,
             "rides_operating": 0, "rides_down": 0,
         }
-    rides = scope.ride_buckets()
+    rides = sql.ride_snapshot_sums(scope).subquery("ride_sums")
     active = or_(rides.c.operating_snapshots > 0, rides.c.down_snapshots > 0)
-    for ride in conn.execute(select(rides).where(active), params).mappings():
+    for ride in conn.execute(
+        select(rides.c.park_id, rides.c.ride_id, rides.c.bucket, rides.c.operating_snapshots,
+               rides.c.down_snapshots, rides.c.wait_sum, rides.c.wait_count).where(active),
+        params,
+    ).mappings():
         sums = rows.get((ride["park_id"], ride["bucket"]))
         if sums is None:
             continue
@@ -342,7 +346,11 @@ def _today_fast(conn: Connection, out: dict[int, ParkPeriod], now: datetime,
     split = split_today(conn, _windows(out), now)
     ph, rh = t.park_hourly_stats, t.ride_hourly_stats
     if split.in_hours is not None:
-        for row in conn.execute(select(ph).where(split.in_hours(ph))).mappings():
+        # Today's hours are parts of one day: their sums, summed per park by the database.
+        for row in conn.execute(
+            select(ph.c.park_id, *(func.sum(ph.c[name]).label(name) for name in SUM_FIELDS))
+            .where(split.in_hours(ph)).group_by(ph.c.park_id)
+        ).mappings():
             pp = out[row["park_id"]]
             pp.days.setdefault(pp.window.first_date, Sums()).add_row(row)
         _add_rides(out, conn.execute(
