@@ -26,6 +26,7 @@ from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
 from themepark_tracker.ingest.catalog import utcnow
 from themepark_tracker.queries.health import health_report
+from themepark_tracker.web import create_app
 
 pytestmark = pytest.mark.slow
 
@@ -136,6 +137,7 @@ def test_run_collects_every_cycle_and_a_kill_loses_and_duplicates_nothing(
     wait_for("three more cycles", lambda: len(instants(engine) - stored) >= 3, second)
     settings = Settings.from_env(env)
     report = health_report(engine, settings)
+    api_health = create_app(settings).test_client().get("/api/health")  # as a monitor sees it
     assert second.stop() == 0, second.output()
     assert "Released lock 'collect'" in second.output()
 
@@ -158,6 +160,7 @@ def test_run_collects_every_cycle_and_a_kill_loses_and_duplicates_nothing(
 
     assert report["status"] == "ok", report
     assert report["collection"]["stale_after_seconds"] == 3 * PERIOD
+    assert api_health.status_code == 200, api_health.get_json()
 
     status = subprocess.run([sys.executable, "-m", "themepark_tracker", "status"], env={
         **env, "COLLECTION_PERIOD_SECONDS": "3600"}, cwd=BACKEND, capture_output=True,

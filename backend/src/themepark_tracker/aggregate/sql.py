@@ -115,17 +115,20 @@ def _ride_groups(scope: Scope) -> Select[Any]:
 
 
 def ride_snapshot_sums(scope: Scope) -> Select[Any]:
-    """Per attraction and bucket, the same sums as ``_ride_groups`` but read straight from the
-    ride snapshots in scope: only rides that have snapshots (no zero rows), and the (park,
-    time, ride) key read as ranges instead of one lookup per ride per cycle. For the read
-    side, which only adds these sums up."""
+    """Per attraction and bucket, the same sums as ``_ride_groups`` for the rides that have
+    snapshots (no zero rows), for the read side, which only adds them up. The park snapshots
+    in scope are found through their own indexes (by time or by local date), and each
+    cycle's ride snapshots are read as one range of the (park, time, ride) key, instead of
+    one lookup per attraction per cycle."""
     r = t.rides
-    bucket = scope.bucket(rss)
+    bucket = scope.bucket(pas)
     return (
         select(rss.c.ride_id, rss.c.park_id, bucket.label("bucket"), *_ride_sums())
-        .select_from(rss.join(r, and_(r.c.ride_id == rss.c.ride_id,
-                                      r.c.category == metrics.ATTRACTION)))
-        .where(scope.where(rss))
+        .select_from(
+            pas.join(rss, and_(rss.c.park_id == pas.c.park_id,
+                               rss.c.recorded_at == pas.c.recorded_at))
+            .join(r, and_(r.c.ride_id == rss.c.ride_id, r.c.category == metrics.ATTRACTION)))
+        .where(scope.where(pas))
         .group_by(rss.c.ride_id, rss.c.park_id, bucket)
     )
 

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeAlias, cast
 
-from sqlalchemy import Connection, RowMapping, and_, func, or_, select
+from sqlalchemy import Connection, RowMapping, and_, exists, func, or_, select
 
 from themepark_tracker import metrics
 from themepark_tracker.aggregate import sql
@@ -377,13 +377,19 @@ def _days_fast(conn: Connection, out: dict[int, ParkPeriod], params: Mapping[str
             continue
         have.add(key)
         _add_day(out[key[0]], key[1], row)
-    for row in conn.execute(
-        select(rd.c.park_id, rd.c.ride_id, rd.c.stat_date, rd.c.operating_snapshots,
-               rd.c.down_snapshots)
-        .where(in_days(rd, groups), rd.c.operating_snapshots + rd.c.down_snapshots > 0)
-    ).mappings():
-        if (row["park_id"], row["stat_date"]) in have:
-            _add_rides(out, [row])
+    # The period's distinct rides, summed per ride by the database over the same park-days
+    # (those with a daily row that is not marked stale).
+    marks = t.stale_days
+    not_stale = ~exists().where(marks.c.park_id == rd.c.park_id,
+                                marks.c.local_date == rd.c.stat_date)
+    _add_rides(out, conn.execute(
+        select(rd.c.park_id, rd.c.ride_id,
+               func.sum(rd.c.operating_snapshots).label("operating_snapshots"),
+               func.sum(rd.c.down_snapshots).label("down_snapshots"))
+        .where(in_days(rd, groups), rd.c.operating_snapshots + rd.c.down_snapshots > 0,
+               not_stale)
+        .group_by(rd.c.park_id, rd.c.ride_id)
+    ).mappings())
     scope = missing_days(_windows(out), have)
     if scope is not None:
         _collect_raw(conn, out, scope, params)
