@@ -130,6 +130,10 @@ def ride_snapshot_sums(scope: Scope) -> Select[Any]:
             .join(r, and_(r.c.ride_id == rss.c.ride_id, r.c.category == metrics.ATTRACTION)))
         .where(scope.where(pas))
         .group_by(rss.c.ride_id, rss.c.park_id, bucket)
+        # Park snapshots first, always: with an OR of date groups MariaDB may otherwise
+        # drive the join from a full scan of the ride snapshots.
+        .prefix_with("STRAIGHT_JOIN", dialect="mysql")
+        .prefix_with("STRAIGHT_JOIN", dialect="mariadb")
     )
 
 
