@@ -4,6 +4,7 @@ and the sources' attribution, and say how long a browser may keep it."""
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,6 +32,9 @@ ATTRIBUTION = (
 #: Browser caching: what changes every collection cycle is kept a minute, the rest longer.
 FRESH_MAX_AGE = 60
 
+#: How often a worker asks the database whether an aggregation run has completed.
+GENERATION_CHECK_SECONDS = 1.0
+
 Build = Callable[[Connection, datetime], dict[str, Any]]
 
 
@@ -43,6 +47,22 @@ class Services:
     cache: ResponseCache
     clock: Callable[[], datetime]
     extra: dict[str, Any] = field(default_factory=dict)
+    _generation: tuple[float, int] = (float("-inf"), 0)
+
+    def known_generation(self) -> int | None:
+        """The data generation if this worker read it within ``GENERATION_CHECK_SECONDS``
+        (so a cached answer can outlive the aggregation that replaced its data by that long,
+        and a cache hit needs no database round trip), else None."""
+        checked, value = self._generation
+        return value if time.monotonic() - checked < GENERATION_CHECK_SECONDS else None
+
+    def generation(self, conn: Connection) -> int:
+        """The data generation, read again from the database when it is not known."""
+        value = self.known_generation()
+        if value is None:
+            value = data_generation(conn)
+            self._generation = (time.monotonic(), value)
+        return value
 
     @property
     def cache_namespace(self) -> str:
@@ -87,18 +107,26 @@ def api_response(build: Build, *, period: str | None = None, attribution: bool =
                  ) -> Response:
     svc = services()
     query = urlencode(sorted(request.args.items(multi=True)))
-    with svc.engine.connect() as conn:
-        key = f"{svc.cache_namespace}:{data_generation(conn)}:{request.path}?{query}"
-        body = svc.cache.get(key)
-        hit = body is not None
-        if body is None:
-            payload = build(conn, svc.clock())
-            payload["newest_data_at"] = newest_data_at(conn)
-            payload["from_live_feeds"] = from_live_feeds(conn)
-            if attribution:
-                payload["attribution"] = list(ATTRIBUTION)
-            body = current_app.json.dumps(payload).encode()
-            svc.cache.set(key, body, svc.settings.cache_ttl_seconds)
+
+    def key(generation: int) -> str:
+        return f"{svc.cache_namespace}:{generation}:{request.path}?{query}"
+
+    known = svc.known_generation()
+    body = svc.cache.get(key(known)) if known is not None else None
+    hit = body is not None
+    if body is None:
+        with svc.engine.connect() as conn:
+            cache_key = key(svc.generation(conn))
+            body = svc.cache.get(cache_key)
+            hit = body is not None
+            if body is None:
+                payload = build(conn, svc.clock())
+                payload["newest_data_at"] = newest_data_at(conn)
+                payload["from_live_feeds"] = from_live_feeds(conn)
+                if attribution:
+                    payload["attribution"] = list(ATTRIBUTION)
+                body = current_app.json.dumps(payload).encode()
+                svc.cache.set(cache_key, body, svc.settings.cache_ttl_seconds)
     response = Response(body, mimetype="application/json")
     response.headers["Cache-Control"] = f"public, max-age={max_age(period)}"
     response.headers["X-Cache"] = "HIT" if hit else "MISS"
