@@ -30,11 +30,11 @@ import statistics
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
+# bench/ is the script's folder, so it is on sys.path: ``common`` is bench/common.py.
+from common import SERVER, write_section
 from sqlalchemy import Engine, delete, func, select, text
-
 from themepark_tracker.aggregate import sql
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.hourly import HourCount, aggregate_hour
@@ -43,15 +43,12 @@ from themepark_tracker.db.engine import make_engine
 from themepark_tracker.db.migrate import upgrade
 from themepark_tracker.simulate import simulate
 
-SERVER = "mysql+pymysql://root@127.0.0.1:3306/?charset=utf8mb4"
 DATABASE = "tpt_bench_aggregation"
 END = datetime(2025, 12, 5, 8, 0)
 HOUR = datetime(2025, 12, 5, 7, 0)
 DAY_START, DAY_END = datetime(2025, 12, 4), datetime(2025, 12, 5)
 SCALE = {"parks": 80, "rides": 4200, "days": 7, "seed": 1}
 INTERVAL = 5
-DOC = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
-BEGIN, STOP = "<!-- bench/aggregation.py begin -->", "<!-- bench/aggregation.py end -->"
 
 # The quickstart's step 7, as written (park 196 stands for "a park": we use the park with the
 # most rides below, and say so).
@@ -280,7 +277,7 @@ def main() -> None:
     ]
     text_block = "\n".join(lines)
     print(text_block)
-    _write_doc(text_block)
+    write_section("bench/aggregation.py", "Hourly aggregation (bench/aggregation.py)", text_block)
 
 
 def _pyformat(query: str) -> str:
@@ -295,19 +292,6 @@ def _num(value: Any) -> Any:
         return round(float(value), 2)
     except (TypeError, ValueError):
         return value
-
-
-def _write_doc(block: str) -> None:
-    DOC.parent.mkdir(exist_ok=True)
-    current = DOC.read_text() if DOC.exists() else "# Performance\n"
-    section = f"{BEGIN}\n## Hourly aggregation (bench/aggregation.py)\n\n{block}\n{STOP}"
-    if BEGIN in current:
-        head, rest = current.split(BEGIN, 1)
-        current = head + section + rest.split(STOP, 1)[1]
-    else:
-        current = current.rstrip() + "\n\n" + section + "\n"
-    DOC.write_text(current)
-    print(f"\nwrote {DOC}")
 
 
 if __name__ == "__main__":

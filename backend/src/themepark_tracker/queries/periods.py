@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -50,6 +51,15 @@ def park_window(period: str, timezone: str, now: datetime) -> ParkWindow:
     start = local_day_bounds(dates[0], zone)[0]
     end = local_day_bounds(dates[-1], zone)[1]
     return ParkWindow(period, timezone, start, end, dates)
+
+
+def covered(windows: Iterable[ParkWindow]) -> tuple[str | None, str | None]:
+    """(period_start, period_end) of a response: the earliest start and latest end of its
+    parks' windows, ISO UTC; (None, None) without parks."""
+    spans = [(w.start, w.end) for w in windows]
+    if not spans:
+        return None, None
+    return iso_utc(min(a for a, _ in spans)), iso_utc(max(b for _, b in spans))
 
 
 def iso_utc(instant: datetime) -> str:

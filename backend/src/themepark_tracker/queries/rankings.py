@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from themepark_tracker import metrics
 from themepark_tracker.queries.park_stats import ParkPeriod, load_parks, period_stats
-from themepark_tracker.queries.periods import LIVE, TODAY, iso_utc
+from themepark_tracker.queries.periods import LIVE, TODAY, covered, iso_utc
 
 FILTERS = ("all-parks", "disney-universal")
 SORT_KEYS = (
@@ -81,11 +81,11 @@ def park_rankings(
               for n, row in enumerate(ranked, start=1)]
     shames = [pp.shame_score for pp in stats.values() if pp.was_open]
     scores = [s for s in shames if s is not None]
-    windows = [pp.window for pp in stats.values()]
+    start, end = covered(pp.window for pp in stats.values())
     return {
         "period": period,
-        "period_start": iso_utc(min(w.start for w in windows)) if windows else None,
-        "period_end": iso_utc(max(w.end for w in windows)) if windows else None,
+        "period_start": start,
+        "period_end": end,
         "filter": park_filter,
         "aggregate_stats": {
             "total_parks": len(rows),

@@ -23,6 +23,7 @@ from themepark_tracker.queries.periods import (
     LIVE_MAX_AGE,
     TODAY,
     YESTERDAY,
+    covered,
     iso_utc,
     park_window,
 )
@@ -39,10 +40,7 @@ RIDE_SORT_KEYS = ("downtime_hours", "uptime_percentage", "avg_wait_time_minutes"
 
 def _window_bounds(parks: Sequence[ParkInfo], period: str, now: datetime
                    ) -> tuple[str | None, str | None]:
-    windows = [park_window(period, p.timezone, now) for p in parks]
-    if not windows:
-        return None, None
-    return iso_utc(min(w.start for w in windows)), iso_utc(max(w.end for w in windows))
+    return covered(park_window(period, p.timezone, now) for p in parks)
 
 
 def _ride_rows(

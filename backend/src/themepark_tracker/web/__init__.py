@@ -39,7 +39,7 @@ def create_app(
         engine=make_engine(settings.database_url),
         cache=make_cache(settings.cache_url),
         clock=clock or utcnow,
-        extra={"frontend_dir": frontend_dir} if frontend_dir else {},
+        frontend_dir=frontend_dir,
     )
     # Registered before the limiter's own hook, so it runs after it (Flask runs them last
     # registered first) and sees the headers the limiter added.

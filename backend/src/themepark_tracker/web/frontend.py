@@ -16,8 +16,7 @@ DEFAULT_FRONTEND_DIR = Path(__file__).resolve().parents[4] / "frontend"
 
 
 def frontend_dir() -> Path:
-    configured = services().extra.get("frontend_dir")
-    return Path(configured) if configured else DEFAULT_FRONTEND_DIR
+    return services().frontend_dir or DEFAULT_FRONTEND_DIR
 
 
 @bp.get("/")

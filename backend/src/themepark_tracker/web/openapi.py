@@ -54,11 +54,6 @@ PARK_RANK = _object({
     "rides_down": {"type": "integer"}, "uptime_percentage": PERCENT,
     "avg_wait_time_minutes": NUM, "park_is_open": BOOL, "snapshot_count": {"type": "integer"},
 })
-HOUR_POINT = _object({
-    "hour_start_utc": {"type": "string", "format": "date-time"}, "label": {"type": "string"},
-    "shame_score": SCORE, "avg_wait_time_minutes": NUM, "rides_operating": INT,
-    "rides_down": INT,
-}, ["label", "shame_score"])
 PARK = _object({
     "park_id": {"type": "integer"}, "name": {"type": "string"}, "location": STR,
     "country": STR, "timezone": {"type": "string"}, "operator": STR,
@@ -249,7 +244,7 @@ def document() -> Schema:
                                 "and charts. Definitions: SPEC.md."},
         "paths": paths,
         "components": {"schemas": {
-            "Park": PARK, "ParkRank": PARK_RANK, "HourPoint": HOUR_POINT,
+            "Park": PARK, "ParkRank": PARK_RANK,
             "ParkDetails": PARK_DETAILS, "RideRank": RIDE_RANK, "RideDetails": RIDE_DETAILS,
             "Health": HEALTH, "Error": ERROR,
         }},

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from flask import Blueprint, Response
-from sqlalchemy import Connection
 
 from themepark_tracker.queries.details import park_details
 from themepark_tracker.queries.rankings import SORT_KEYS, park_rankings
 from themepark_tracker.queries.ride_reports import park_waittimes
 from themepark_tracker.web import params
-from themepark_tracker.web.respond import api_response, services
+from themepark_tracker.web.respond import api_response, details_response, services
 
 bp = Blueprint("parks", __name__, url_prefix="/api/parks")
 
@@ -37,14 +33,4 @@ def waittimes() -> Response:
 
 @bp.get("/<park_id>/details")
 def details(park_id: str) -> Response:
-    pid = params.path_id("park_id", park_id)
-    period = params.period()
-    options = services().read_options
-
-    def build(conn: Connection, now: datetime) -> dict[str, Any]:
-        found = park_details(conn, pid, period, now, **options)
-        if found is None:
-            raise params.not_found("park", "park_id", pid)
-        return found
-
-    return api_response(build, period=period)
+    return details_response(park_details, park_id, parameter="park_id", kind="park")

@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from sqlalchemy import Connection, Engine
 from themepark_tracker.config import Settings
 from themepark_tracker.queries.live import from_live_feeds, newest_data_at
 from themepark_tracker.queries.periods import LIVE, TODAY, iso_utc
+from themepark_tracker.web import params
 from themepark_tracker.web.cache import ResponseCache, data_generation
 
 #: What each upstream source asks of those who show its data.
@@ -46,7 +48,7 @@ class Services:
     engine: Engine
     cache: ResponseCache
     clock: Callable[[], datetime]
-    extra: dict[str, Any] = field(default_factory=dict)
+    frontend_dir: Path | None = None  # None: the repository's frontend/
     _generation: tuple[float, int] = (float("-inf"), 0)
 
     def known_generation(self) -> int | None:
@@ -131,3 +133,24 @@ def api_response(build: Build, *, period: str | None = None, attribution: bool =
     response.headers["Cache-Control"] = f"public, max-age={max_age(period)}"
     response.headers["X-Cache"] = "HIT" if hit else "MISS"
     return response
+
+
+#: A read-side function for one park or ride: (conn, id, period, now, **read_options) -> the
+#: answer, or None when there is no such id.
+Fetch = Callable[..., dict[str, Any] | None]
+
+
+def details_response(fetch: Fetch, raw_id: str, *, parameter: str, kind: str) -> Response:
+    """One park's or ride's details: the id from the path and the period validated, a 404
+    naming the id when ``fetch`` finds nothing."""
+    item_id = params.path_id(parameter, raw_id)
+    period = params.period()
+    options = services().read_options
+
+    def build(conn: Connection, now: datetime) -> dict[str, Any]:
+        found = fetch(conn, item_id, period, now, **options)
+        if found is None:
+            raise params.not_found(kind, parameter, item_id)
+        return found
+
+    return api_response(build, period=period)

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from flask import Blueprint, Response
-from sqlalchemy import Connection
 
 from themepark_tracker.queries.ride_reports import (
     RIDE_SORT_KEYS,
@@ -15,7 +11,7 @@ from themepark_tracker.queries.ride_reports import (
     ride_waittimes,
 )
 from themepark_tracker.web import params
-from themepark_tracker.web.respond import api_response, services
+from themepark_tracker.web.respond import api_response, details_response, services
 
 bp = Blueprint("rides", __name__, url_prefix="/api/rides")
 
@@ -41,14 +37,4 @@ def waittimes() -> Response:
 
 @bp.get("/<ride_id>/details")
 def details(ride_id: str) -> Response:
-    rid = params.path_id("ride_id", ride_id)
-    period = params.period()
-    options = services().read_options
-
-    def build(conn: Connection, now: datetime) -> dict[str, Any]:
-        found = ride_details(conn, rid, period, now, **options)
-        if found is None:
-            raise params.not_found("attraction", "ride_id", rid)
-        return found
-
-    return api_response(build, period=period)
+    return details_response(ride_details, ride_id, parameter="ride_id", kind="attraction")
