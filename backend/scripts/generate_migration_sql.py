@@ -10,6 +10,11 @@ it can be piped through ``mysql`` twice without harm:
 - every ``CREATE INDEX`` moves into its table's ``CREATE TABLE`` (inline ``INDEX``/``UNIQUE
   INDEX``), so a table and its indexes come into being together (portable to MySQL 8, which
   has no ``CREATE INDEX IF NOT EXISTS``);
+- every ``ALTER TABLE t ADD COLUMN c ...`` runs only while ``c`` is missing: a prepared
+  statement chosen from ``information_schema.columns`` (MySQL 8 has no ``ADD COLUMN IF NOT
+  EXISTS`` either);
+- an ``UPDATE`` of a table's values from a recomputation (``FILLS``: it sets every row to what
+  the rows it is computed from say, so a second run writes the same values) is kept as is;
 - the ``UPDATE alembic_version ... WHERE version_num = '<previous>'`` Alembic writes is
   already guarded, so it is kept as is.
 
@@ -42,6 +47,9 @@ _CREATE_TABLE = re.compile(r"^CREATE TABLE (?P<table>\w+) \(\n(?P<body>.*)\n\)$"
 _CREATE_INDEX = re.compile(
     r"^CREATE (?P<unique>UNIQUE )?INDEX (?P<name>\w+) ON (?P<table>\w+) \((?P<cols>[^()]*)\)$"
 )
+_ADD_COLUMN = re.compile(r"^ALTER TABLE (?P<table>\w+) ADD COLUMN (?P<column>\w+) (?P<spec>[^;]*)$")
+# Recomputations whose second run writes what the first wrote (see the revision's docstring).
+FILLS = ("UPDATE park_activity_snapshots p JOIN (",)
 _UPDATE_VERSION = re.compile(
     r"^UPDATE alembic_version SET version_num='\w+' "
     r"WHERE alembic_version\.version_num = '\w+'$"
@@ -62,6 +70,8 @@ def make_idempotent(offline: str) -> str:
     comments: list[str] = []
     tables: dict[str, list[str]] = {}  # table -> body lines, in creation order
     updates: list[str] = []
+    alters: list[str] = []
+    fills: list[str] = []
     for raw in offline.split(";\n"):
         lines = [line.rstrip() for line in raw.strip().splitlines()]
         while lines and lines[0].startswith("--"):
@@ -77,6 +87,10 @@ def make_idempotent(offline: str) -> str:
                 raise SystemExit(f"index on a table this revision does not create: {statement}")
             kind = "UNIQUE INDEX" if m["unique"] else "INDEX"
             tables[m["table"]].append(f"    {kind} {m['name']} ({m['cols']})")
+        elif m := _ADD_COLUMN.match(statement):
+            alters.append(_guarded_add_column(m["table"], m["column"], statement))
+        elif statement.startswith(FILLS):
+            fills.append(statement + ";")
         elif _UPDATE_VERSION.match(statement):
             updates.append(statement)
         else:
@@ -87,10 +101,28 @@ def make_idempotent(offline: str) -> str:
     for table, body in tables.items():
         out.append("")
         out.append(f"CREATE TABLE IF NOT EXISTS {table} (\n" + ",\n".join(body) + "\n);")
+    if alters:
+        out.append("")
+        out.append("-- Each column is added only while it is missing.")
+        out.extend(alters)
+    for fill in fills:
+        out.append("")
+        out.append("-- Recomputed from the rows it derives from: a second run writes the same.")
+        out.append(fill)
     out.append("")
     out.append("-- Only a database at the previous revision moves; a second run matches no row.")
     out.append(updates[0] + ";")
     return "\n".join(out) + "\n"
+
+
+def _guarded_add_column(table: str, column: str, statement: str) -> str:
+    quoted = statement.replace("'", "''")
+    return (
+        "SET @ddl = IF(EXISTS(SELECT 1 FROM information_schema.columns WHERE table_schema = "
+        f"DATABASE() AND table_name = '{table}' AND column_name = '{column}'), 'DO 0', "
+        f"'{quoted}');\n"
+        "PREPARE ddl FROM @ddl;\nEXECUTE ddl;\nDEALLOCATE PREPARE ddl;"
+    )
 
 
 def render(revision: str) -> str:
@@ -111,7 +143,9 @@ def render(revision: str) -> str:
 -- Apply to a database at revision {previous}:
 --     mysql -u root themepark_tracker_dev < src/database/migrations/{stem}.sql
 -- Applying it again is harmless: tables are created IF NOT EXISTS with their indexes inline,
--- and alembic_version moves {previous} -> {revision} only while it still reads {previous}.
+-- columns are added only while missing, values are recomputed from the rows they derive
+-- from, and alembic_version moves {previous} -> {revision} only while it still reads
+-- {previous}.
 -- The same schema results from `themepark db upgrade` (Alembic, online).
 """
     return header + "\n" + make_idempotent(migrate.offline_sql(previous, revision, "mysql"))

@@ -191,6 +191,8 @@ class CycleSnap:
     down_weight: int
     shame: float | None  # s(t), full precision, None while closed
     rides: list[RideSnap] = field(default_factory=list)
+    operated_so_far: int = 0  # distinct attractions that operated today, up to this cycle
+    down_so_far: int = 0  # distinct attractions counted down today, up to this cycle
 
 
 def _schedule_says(windows: Sequence[RawWindow], at: datetime, day: date) -> bool | None:
@@ -215,6 +217,7 @@ def derive(raw: Raw) -> dict[tuple[int, datetime], CycleSnap]:
         for day, day_instants in by_day.items():
             seen_operating: set[int] = set()
             operated: set[int] = set()
+            ever_down: set[int] = set()
             for at in sorted(day_instants):
                 readings = {
                     ride_id: value
@@ -252,7 +255,9 @@ def derive(raw: Raw) -> dict[tuple[int, datetime], CycleSnap]:
                     shame = 0.0
                 else:
                     shame = 10 * d / w
-                out[(park_id, at)] = CycleSnap(park_id, at, day, is_open, w, d, shame, snaps)
+                ever_down |= down
+                out[(park_id, at)] = CycleSnap(park_id, at, day, is_open, w, d, shame, snaps,
+                                               len(operated), len(ever_down))
     return out
 
 
@@ -273,6 +278,10 @@ def derived_mismatches(conn: Connection, reference: Reference | None = None) -> 
             "active_weight": c.active_weight,
             "down_weight": c.down_weight,
             "shame_score": round_half_up(c.shame, 1),
+            "wait_sum": sum(s.wait or 0 for s in c.rides if s.waited),
+            "wait_count": sum(1 for s in c.rides if s.waited),
+            "rides_operated_today": c.operated_so_far,
+            "rides_down_today": c.down_so_far,
         }
         for col, value in want.items():
             if r._mapping[col] != value:

@@ -153,6 +153,20 @@ def db_upgrade(ctx: Context, revision: str) -> None:
     click.echo(f"Database {describe(ctx.engine)} is at revision {current}")
 
 
+@db.command("downgrade")
+@click.option("--revision", required=True,
+              help="The revision to go back to, e.g. 011 (before the hourly tables).")
+@pass_ctx
+@friendly_errors
+def db_downgrade(ctx: Context, revision: str) -> None:
+    """Migrate back to an earlier revision, dropping what the later ones added (tables,
+    columns and their data). For building a database as an older release left it."""
+    from themepark_tracker.db.migrate import downgrade
+
+    current = downgrade(ctx.engine, revision)
+    click.echo(f"Database {describe(ctx.engine)} is at revision {current}")
+
+
 # --- data in and out ------------------------------------------------------------------------
 
 
@@ -170,10 +184,11 @@ def db_upgrade(ctx: Context, revision: str) -> None:
 def simulate_cmd(ctx: Context, parks: int, rides: int, days: int, seed: int, end: str | None
                  ) -> None:
     """Generate realistic parks, rides and snapshots through the ingest path."""
-    from themepark_tracker.db.migrate import ensure_schema
+    from themepark_tracker.db.migrate import ensure_schema, require_revision
     from themepark_tracker.simulate import parse_end, simulate
 
     ensure_schema(ctx.engine)
+    require_revision(ctx.engine, "012", "storing snapshots")
     summary = simulate(
         ctx.engine, parks=parks, rides=rides, days=days, seed=seed,
         end=parse_end(end, ctx.settings.collection_interval_minutes),
@@ -188,10 +203,11 @@ def simulate_cmd(ctx: Context, parks: int, rides: int, days: int, seed: int, end
 @friendly_errors
 def import_cmd(ctx: Context, directory: Path) -> None:
     """Load parks.csv, rides.csv, schedules.csv, snapshots.csv (SPEC §8) from DIRECTORY."""
-    from themepark_tracker.db.migrate import ensure_schema
+    from themepark_tracker.db.migrate import ensure_schema, require_revision
     from themepark_tracker.transfer import import_dir
 
     ensure_schema(ctx.engine)
+    require_revision(ctx.engine, "012", "storing snapshots")
     click.echo(import_dir(ctx.engine, directory).describe())
 
 
@@ -295,11 +311,12 @@ def collect_cmd(ctx: Context, catalog: bool, schedules: bool, once: bool) -> Non
     """Fetch the live feeds: the catalogue, schedules and/or one cycle (in that order)."""
     from themepark_tracker.collect.catalog import sync_catalog
     from themepark_tracker.collect.cycle import collect_once, refresh_schedules
-    from themepark_tracker.db.migrate import ensure_schema
+    from themepark_tracker.db.migrate import ensure_schema, require_revision
 
     if not (catalog or schedules or once):
         raise click.UsageError("give --catalog, --schedules and/or --once")
     ensure_schema(ctx.engine)
+    require_revision(ctx.engine, "012", "storing snapshots")
     if catalog:
         click.echo(sync_catalog(ctx.engine, ctx.settings).describe())
     if schedules:
@@ -319,9 +336,10 @@ def run_cmd(ctx: Context) -> None:
     import signal
 
     from themepark_tracker.collect.scheduler import Scheduler
-    from themepark_tracker.db.migrate import ensure_schema
+    from themepark_tracker.db.migrate import ensure_schema, require_revision
 
     ensure_schema(ctx.engine)
+    require_revision(ctx.engine, "012", "storing snapshots")
     scheduler = Scheduler(ctx.engine, ctx.settings)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: scheduler.stop.set())

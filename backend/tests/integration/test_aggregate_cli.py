@@ -20,6 +20,7 @@ from tests import reference as ref
 from tests import scenarios as scen
 from tests.factories import ingest, make_park, series
 from themepark_tracker.aggregate.hourly import floor_hour
+from themepark_tracker.db import migrate
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.engine import make_engine
 from themepark_tracker.ingest.catalog import utcnow
@@ -149,3 +150,41 @@ def test_an_unfinished_hour_exits_1_with_a_clear_message(sqlite_db: Engine) -> N
     assert "use --force to aggregate the partial hour anyway" in done.stderr
     with sqlite_db.connect() as conn:
         assert conn.execute(select(t.aggregation_log)).all() == []
+
+
+def test_a_database_taken_back_to_011_refuses_new_snapshots_clearly(engine: Engine) -> None:
+    """The README's way to build "production before the hourly tables": simulate at the head,
+    then `themepark db downgrade --revision 011`. Ingest needs revision 012's columns, so
+    simulating into the 011 database is refused by name, not by a SQL error."""
+    done = scen.run_module(engine, "themepark_tracker", "simulate", "--parks", "1",
+                           "--rides", "3", "--days", "1", "--end", "2025-12-05 08:00")
+    no_traceback(done)
+    assert done.returncode == 0, done.stderr
+    count = text("SELECT COUNT(*) FROM park_activity_snapshots")
+    with engine.connect() as conn:
+        stored = conn.scalar(count)
+    assert stored and stored > 200  # a day of 5-minute cycles, less the simulated misses
+    done = scen.run_module(engine, "themepark_tracker", "db", "downgrade", "--revision", "011")
+    no_traceback(done)
+    assert done.returncode == 0, done.stderr
+    assert "is at revision 011" in done.stdout
+    with engine.connect() as conn:
+        tables = set(conn.dialect.get_table_names(conn))
+        columns = {c["name"] for c in conn.dialect.get_columns(conn, "park_activity_snapshots")}
+        assert conn.scalar(count) == stored
+    assert not {"park_hourly_stats", "ride_hourly_stats"} & tables
+    assert "rides_operated_today" not in columns and "local_date" in columns
+
+    done = scen.run_module(engine, "themepark_tracker", "simulate", "--parks", "1",
+                           "--rides", "3", "--days", "1", "--end", "2025-12-06 08:00")
+    no_traceback(done)
+    assert done.returncode == 1
+    assert "storing snapshots needs schema revision 012, but the database is at 011" \
+        in done.stderr
+
+    # Back up again: revision 012 computes the dropped columns anew from the ride snapshots,
+    # and they agree with the reference derivation.
+    assert migrate.upgrade(engine) == "012"
+    with engine.connect() as conn:
+        assert conn.scalar(count) == stored
+        assert ref.derived_mismatches(conn) == []

@@ -12,10 +12,11 @@ version counter (both designs existed while these tests were written).
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import Connection, Engine, delete, func, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, text, update
 
 from tests import reference as ref
 from tests import scenarios as scen
@@ -24,6 +25,7 @@ from themepark_tracker.aggregate import hourly as hourly_module
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.daily import run_daily
 from themepark_tracker.aggregate.hourly import aggregate_hour, hours_due, run_hourly
+from themepark_tracker.db import migrate
 from themepark_tracker.db import tables as t
 from themepark_tracker.ingest import snapshots
 from themepark_tracker.ingest.catalog import utcnow
@@ -49,6 +51,30 @@ def count(engine: Engine, table: t.Table, *where: object) -> int:
 
 
 # --- equivalence with the reference on every SPEC §2 edge case ---------------------------------
+
+
+def test_revision_012_computes_the_new_snapshot_sums_as_ingest_does(engine: Engine) -> None:
+    """Snapshots stored before revision 012 get wait_sum, wait_count, rides_operated_today
+    and rides_down_today from the revision's UPDATE; they must equal what ingest derives
+    (and the reference re-derivation) on every edge case of the world."""
+    scen.build_world(engine)
+    path = migrate.MIGRATIONS_DIR / "versions" / "012_add_hourly_stats.py"
+    spec = importlib.util.spec_from_file_location("revision_012", path)
+    assert spec is not None and spec.loader is not None
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    pas = t.park_activity_snapshots
+    with engine.begin() as conn:
+        before = {r.id: tuple(r)[1:] for r in conn.execute(
+            select(pas.c.id, *(pas.c[name] for name in revision.SNAPSHOT_SUMS)))}
+        assert any(v[0] for v in before.values()) and any(v[3] for v in before.values())
+        conn.execute(update(pas).values({name: 0 for name in revision.SNAPSHOT_SUMS}))
+        conn.execute(text(revision.fill_snapshot_sums(engine.dialect.name)))
+        conn.execute(text(revision.fill_snapshot_sums(engine.dialect.name)))  # idempotent
+        after = {r.id: tuple(r)[1:] for r in conn.execute(
+            select(pas.c.id, *(pas.c[name] for name in revision.SNAPSHOT_SUMS)))}
+        assert after == before
+        assert ref.derived_mismatches(conn) == []
 
 
 def test_world_rows_equal_the_reference_on_every_edge_case(engine: Engine) -> None:

@@ -71,7 +71,19 @@ def test_sql_file_is_idempotent_by_construction() -> None:
         "CREATE TABLE IF NOT EXISTS park_hourly_stats",
         "CREATE TABLE IF NOT EXISTS ride_hourly_stats",
     ]
-    assert statements[2:] == [
+    # The four new park snapshot columns, each added only while missing...
+    guarded = statements[2:18]
+    for k, column in enumerate(
+            ("wait_sum", "wait_count", "rides_operated_today", "rides_down_today")):
+        set_ddl, prepare, execute, deallocate = guarded[4 * k: 4 * k + 4]
+        assert set_ddl.startswith("SET @ddl = IF(EXISTS(SELECT 1 FROM information_schema.columns")
+        assert f"column_name = '{column}'), 'DO 0', 'ALTER TABLE park_activity_snapshots " \
+               f"ADD COLUMN {column} INTEGER NOT NULL" in set_ddl
+        assert (prepare, execute, deallocate) == (
+            "PREPARE ddl FROM @ddl", "EXECUTE ddl", "DEALLOCATE PREPARE ddl")
+    # ...then filled by one recomputation, then the guarded version move.
+    assert statements[18].startswith("UPDATE park_activity_snapshots p JOIN (")
+    assert statements[19:] == [
         "UPDATE alembic_version SET version_num='012' "
         "WHERE alembic_version.version_num = '011'"
     ]

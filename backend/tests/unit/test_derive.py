@@ -323,3 +323,39 @@ def test_down_is_a_subset_of_active_and_score_within_bounds(reports_down: bool) 
                 if r.counted_down:
                     allowed = {metrics.DOWN} if reports_down else {metrics.DOWN, metrics.CLOSED}
                     assert r.park_open and r.status in allowed
+
+
+# --- the day's running ride counts and the cycle's waits ----------------------------------------
+
+
+def test_running_counts_of_the_day_include_rides_missing_from_the_cycle() -> None:
+    # Closed-only park (the default), 4 rides, cycles 10:00..10:20, all open by the ride rule.
+    rows = ["OOC.", "OOOC", "O.DO", "OO.O", "OCOO"]
+    # open?   10:00 2 of 2 seen operating -> open; 10:05 3 of 3; 10:10 rides 1 and 4 of the 4
+    #         seen -> 2 >= 4/2, open; 10:15 3 of 4; 10:20 3 of 4
+    assert opens(rows) == [True] * 5
+    got = [(p.rides_operated_today, p.rides_down_today) for _, p in fold(rows)]
+    assert got == [
+        (2, 0),  # rides 1, 2 operated; ride 3 CLOSED before it ever operated does not count
+        (3, 0),  # ride 3 operates; ride 4 CLOSED before operating does not count
+        (4, 1),  # ride 4 operates; ride 3 DOWN after operating counts; ride 2 is missing
+        (4, 1),  # nobody new; ride 3 missing, still counted as down earlier today
+        (4, 2),  # ride 2 CLOSED after operating counts: rides 3 and 2 have been down today
+    ]
+
+
+def test_running_counts_restart_with_a_new_state_and_ignore_a_closed_park() -> None:
+    # A lone test run while the park is closed (1 of 1 seen operating is below two) operates
+    # nothing "today": SPEC §2.2 needs the park open.
+    assert [(p.rides_operated_today, p.rides_down_today) for _, p in fold(["OC", "OO"])] == [
+        (0, 0), (2, 0)]
+
+
+def test_cycle_waits_are_the_operating_rides_of_an_open_park() -> None:
+    waits = [[10, 20, 30, None], [5, None, 7, 9]]
+    # cycle 1: rides 1, 2 OPERATING with waits 10, 20; ride 3 CLOSED (its 30 is not a wait);
+    #          ride 4 OPERATING without a wait -> sum 30 over 2, mean 15.00
+    # cycle 2: the park is closed (1 of 4 seen operating): no waits at all
+    got = [(p.wait_sum, p.wait_count, p.avg_wait_time)
+           for _, p in fold(["OOCO", "OCCC"], waits=waits)]
+    assert got == [(30, 2, 15.0), (0, 0, None)]

@@ -9,7 +9,9 @@
 -- Apply to a database at revision 011:
 --     mysql -u root themepark_tracker_dev < src/database/migrations/012_add_hourly_stats.sql
 -- Applying it again is harmless: tables are created IF NOT EXISTS with their indexes inline,
--- and alembic_version moves 011 -> 012 only while it still reads 011.
+-- columns are added only while missing, values are recomputed from the rows they derive
+-- from, and alembic_version moves 011 -> 012 only while it still reads
+-- 011.
 -- The same schema results from `themepark db upgrade` (Alembic, online).
 
 -- Running upgrade 011 -> 012
@@ -65,8 +67,57 @@ CREATE TABLE IF NOT EXISTS ride_hourly_stats (
     CONSTRAINT fk_ride_hourly_stats_ride_id_rides FOREIGN KEY(ride_id) REFERENCES rides (ride_id),
     CONSTRAINT uq_ride_hourly_stats_ride_id_hour_start_utc UNIQUE (ride_id, hour_start_utc),
     INDEX ix_ride_hourly_stats_hour_start_utc (hour_start_utc),
-    INDEX ix_ride_hourly_stats_park_id_hour_start_utc (park_id, hour_start_utc)
+    INDEX ix_ride_hourly_stats_park_hour_rides (park_id, hour_start_utc, ride_id, operating_snapshots, down_snapshots)
 );
+
+-- Each column is added only while it is missing.
+SET @ddl = IF(EXISTS(SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'park_activity_snapshots' AND column_name = 'wait_sum'), 'DO 0', 'ALTER TABLE park_activity_snapshots ADD COLUMN wait_sum INTEGER NOT NULL DEFAULT ''0''');
+PREPARE ddl FROM @ddl;
+EXECUTE ddl;
+DEALLOCATE PREPARE ddl;
+SET @ddl = IF(EXISTS(SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'park_activity_snapshots' AND column_name = 'wait_count'), 'DO 0', 'ALTER TABLE park_activity_snapshots ADD COLUMN wait_count INTEGER NOT NULL DEFAULT ''0''');
+PREPARE ddl FROM @ddl;
+EXECUTE ddl;
+DEALLOCATE PREPARE ddl;
+SET @ddl = IF(EXISTS(SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'park_activity_snapshots' AND column_name = 'rides_operated_today'), 'DO 0', 'ALTER TABLE park_activity_snapshots ADD COLUMN rides_operated_today INTEGER NOT NULL DEFAULT ''0''');
+PREPARE ddl FROM @ddl;
+EXECUTE ddl;
+DEALLOCATE PREPARE ddl;
+SET @ddl = IF(EXISTS(SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'park_activity_snapshots' AND column_name = 'rides_down_today'), 'DO 0', 'ALTER TABLE park_activity_snapshots ADD COLUMN rides_down_today INTEGER NOT NULL DEFAULT ''0''');
+PREPARE ddl FROM @ddl;
+EXECUTE ddl;
+DEALLOCATE PREPARE ddl;
+
+-- Recomputed from the rows it derives from: a second run writes the same.
+UPDATE park_activity_snapshots p JOIN (
+SELECT s.id,
+       COALESCE(w.wait_sum, 0) AS wait_sum,
+       COALESCE(w.wait_count, 0) AS wait_count,
+       SUM(COALESCE(o.n, 0)) OVER (PARTITION BY s.park_id, s.local_date
+                                   ORDER BY s.recorded_at ROWS UNBOUNDED PRECEDING)
+         AS rides_operated_today,
+       SUM(COALESCE(d.n, 0)) OVER (PARTITION BY s.park_id, s.local_date
+                                   ORDER BY s.recorded_at ROWS UNBOUNDED PRECEDING)
+         AS rides_down_today
+FROM park_activity_snapshots s
+LEFT JOIN (SELECT park_id, recorded_at, SUM(wait_time) AS wait_sum, COUNT(*) AS wait_count
+           FROM ride_status_snapshots
+           WHERE park_open = 1 AND status = 'OPERATING' AND wait_time IS NOT NULL
+           GROUP BY park_id, recorded_at) w
+       ON w.park_id = s.park_id AND w.recorded_at = s.recorded_at
+LEFT JOIN (SELECT park_id, at, COUNT(*) AS n
+           FROM (SELECT park_id, MIN(recorded_at) AS at FROM ride_status_snapshots
+                 WHERE park_open = 1 AND status = 'OPERATING'
+                 GROUP BY park_id, local_date, ride_id) f
+           GROUP BY park_id, at) o
+       ON o.park_id = s.park_id AND o.at = s.recorded_at
+LEFT JOIN (SELECT park_id, at, COUNT(*) AS n
+           FROM (SELECT park_id, MIN(recorded_at) AS at FROM ride_status_snapshots
+                 WHERE counted_down = 1
+                 GROUP BY park_id, local_date, ride_id) f
+           GROUP BY park_id, at) d
+       ON d.park_id = s.park_id AND d.at = s.recorded_at
+) c ON c.id = p.id SET p.wait_sum = c.wait_sum, p.wait_count = c.wait_count, p.rides_operated_today = c.rides_operated_today, p.rides_down_today = c.rides_down_today;
 
 -- Only a database at the previous revision moves; a second run matches no row.
 UPDATE alembic_version SET version_num='012' WHERE alembic_version.version_num = '011';

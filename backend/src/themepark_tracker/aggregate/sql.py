@@ -156,6 +156,19 @@ def _park_buckets(bucket: ColumnElement[Any], where: ColumnElement[bool]) -> Sel
     )
 
 
+def park_snapshot_sums(scope: Scope) -> Select[Any]:
+    """Per park and bucket, every sum a period adds up (``queries.park_stats.SUM_FIELDS``),
+    from the park snapshots alone: each states its cycle's attractions operating while open
+    (``rides_open``) and their waits (``wait_sum``, ``wait_count``), which the ride snapshots
+    of the cycle give too. For the read side; the jobs group the ride snapshots themselves."""
+    open_ = pas.c.park_appears_open
+    return _park_buckets(scope.bucket(pas), scope.where(pas)).add_columns(
+        func.sum(case((open_, pas.c.rides_open), else_=0)).label("operating_snapshots"),
+        func.sum(pas.c.wait_sum).label("wait_sum"),
+        func.sum(pas.c.wait_count).label("wait_count"),
+    )
+
+
 def _ride_rows(rides_sub: Any, bucket_name: str) -> Select[Any]:
     """One row per attraction per bucket in which its park has a snapshot (SPEC §3)."""
     g = rides_sub

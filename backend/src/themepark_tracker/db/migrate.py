@@ -61,6 +61,13 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
     return current
 
 
+def downgrade(engine: Engine, revision: str) -> str:
+    """Migrate the database behind ``engine`` down to ``revision``; return it."""
+    with engine.begin() as connection:
+        command.downgrade(make_config(connection=connection), revision)
+    return current_revision(engine) or "base"
+
+
 def ensure_schema(engine: Engine) -> str:
     """Create the schema in a database Alembic never touched; leave a migrated one as it is
     (a database at 011 stays there, so the quickstart can apply 012 by hand)."""

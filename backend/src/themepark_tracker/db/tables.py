@@ -132,6 +132,12 @@ park_activity_snapshots = Table(
     Column("shame_score", Dec(3, 1)),
     Column("avg_wait_time", Dec(6, 2)),
     Column("max_wait_time", Integer),
+    # Added by revision 012: the cycle's waits (avg_wait_time is their mean) and the local
+    # day's attractions so far that operated / were counted down (ingest.derive.DerivedPark).
+    Column("wait_sum", Integer, nullable=False, server_default="0"),
+    Column("wait_count", Integer, nullable=False, server_default="0"),
+    Column("rides_operated_today", Integer, nullable=False, server_default="0"),
+    Column("rides_down_today", Integer, nullable=False, server_default="0"),
     UniqueConstraint("park_id", "recorded_at"),
     Index(None, "recorded_at"),
     Index(None, "park_id", "local_date"),
@@ -188,7 +194,10 @@ ride_hourly_stats = Table(
     _created(),
     _updated(),
     UniqueConstraint("ride_id", "hour_start_utc"),
-    Index(None, "park_id", "hour_start_utc"),
+    # (park, hour) ranges, covering the columns the read side takes to find a period's
+    # distinct rides, so that the index alone answers it (queries/park_stats.py).
+    Index("ix_ride_hourly_stats_park_hour_rides", "park_id", "hour_start_utc", "ride_id",
+          "operating_snapshots", "down_snapshots"),
     Index(None, "hour_start_utc"),
 )
 

@@ -20,6 +20,7 @@ from themepark_tracker import metrics
 class DayState:
     seen_operating: set[int] = field(default_factory=set)
     operated_today: set[int] = field(default_factory=set)
+    down_today: set[int] = field(default_factory=set)  # counted down at some cycle so far
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,13 @@ class DerivedPark:
     shame_score: float | None  # rounded to 1 decimal, None while closed
     avg_wait_time: float | None
     max_wait_time: int | None
+    wait_sum: int  # the waits avg_wait_time is the mean of, and their number
+    wait_count: int
+    # Distinct attractions of the local day so far, up to and including this cycle: those that
+    # operated today (SPEC §2.2) and those counted down at some cycle. The day's "today" ride
+    # counts at its latest cycle, without reading every ride snapshot of the day.
+    rides_operated_today: int
+    rides_down_today: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +98,7 @@ def derive_cycle(
             waits.append(r.wait_time)
         rides.append(DerivedRide(r.ride_id, r.status, r.wait_time, park_open, operated, down))
 
+    state.down_today |= down_ids
     active = state.operated_today | down_ids
     active_weight = sum(rules.weights[i] for i in active)
     down_weight = sum(rules.weights[i] for i in down_ids)
@@ -104,5 +113,9 @@ def derive_cycle(
         shame_score=metrics.round_half_up(score, 1),
         avg_wait_time=metrics.round_half_up(sum(waits) / len(waits), 2) if waits else None,
         max_wait_time=max(waits) if waits else None,
+        wait_sum=sum(waits),
+        wait_count=len(waits),
+        rides_operated_today=len(state.operated_today),
+        rides_down_today=len(state.down_today),
     )
     return rides, park

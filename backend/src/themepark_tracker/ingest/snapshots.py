@@ -36,7 +36,7 @@ RIDE_SNAPSHOT_COLUMNS = (
 PARK_SNAPSHOT_COLUMNS = (
     "park_id", "recorded_at", "local_date", "park_appears_open", "rides_open", "rides_down",
     "total_rides_tracked", "active_weight", "down_weight", "shame_score", "avg_wait_time",
-    "max_wait_time",
+    "max_wait_time", "wait_sum", "wait_count", "rides_operated_today", "rides_down_today",
 )
 
 
@@ -235,7 +235,8 @@ def _ingest_park_day(
         park_rows.append((
             park.park_id, at, day, p.park_appears_open, p.rides_open, p.rides_down,
             p.total_rides_tracked, p.active_weight, p.down_weight, p.shame_score,
-            p.avg_wait_time, p.max_wait_time,
+            p.avg_wait_time, p.max_wait_time, p.wait_sum, p.wait_count,
+            p.rides_operated_today, p.rides_down_today,
         ))
         summary.hours_marked.add(at.replace(minute=0, second=0))
 
@@ -267,7 +268,12 @@ def _state_before(conn: Connection, park_id: int, day: date, day_start: datetime
     )
     seen = set(conn.execute(base).scalars())
     operated = set(conn.execute(base.where(rss.c.park_open)).scalars()) if seen else set()
-    return DayState(seen_operating=seen, operated_today=operated)
+    down = set(conn.execute(
+        select(rss.c.ride_id).distinct().where(
+            rss.c.park_id == park_id, rss.c.local_date == day,
+            rss.c.recorded_at >= day_start, rss.c.recorded_at < t0, rss.c.counted_down)
+    ).scalars())
+    return DayState(seen_operating=seen, operated_today=operated, down_today=down)
 
 
 def _schedule(conn: Connection, park_id: int, day: date) -> list[metrics.ScheduleWindow]:

@@ -87,8 +87,11 @@ class ParkPeriod:
     park: ParkInfo
     window: ParkWindow
     days: dict[date, Sums] = field(default_factory=dict)
-    rides_operating: set[int] = field(default_factory=set)
-    rides_down: set[int] = field(default_factory=set)
+    # The period's distinct attractions that operated / were counted down: ride ids where they
+    # are read ride by ride, or counts where one park snapshot states them (``ride_counts``).
+    operating_ids: set[int] = field(default_factory=set)
+    down_ids: set[int] = field(default_factory=set)
+    ride_counts: tuple[int, int] | None = None
     # Multi-day periods: distinct (operating, down) attractions of each day, for daily charts.
     day_rides: dict[date, tuple[int, int]] = field(default_factory=dict)
     latest_open: bool | None = None  # the newest cycle within the live window, if any
@@ -109,6 +112,14 @@ class ParkPeriod:
     @property
     def was_open(self) -> bool:
         return self.total().open_snapshot_count > 0
+
+    @property
+    def rides_operating(self) -> int:
+        return self.ride_counts[0] if self.ride_counts else len(self.operating_ids)
+
+    @property
+    def rides_down(self) -> int:
+        return self.ride_counts[1] if self.ride_counts else len(self.down_ids)
 
 
 def load_parks(conn: Connection, park_ids: Sequence[int] | None = None,
@@ -140,7 +151,12 @@ def period_stats(
         out[park_id].latest_open = is_open
     if period == LIVE:
         pairs = [(p, at) for p, (at, _) in latest.items()]
-        if pairs:
+        if pairs and use_hourly:
+            # One cycle: its park snapshot states the sums and the rides operating and down.
+            _collect_park_snapshots(conn, out, sql.cycles(pairs), params)
+            for park_id, counts in cycle_ride_counts(conn, pairs).items():
+                out[park_id].ride_counts = counts
+        elif pairs:
             _collect_raw(conn, out, sql.cycles(pairs), params)
         return out
     if not use_hourly:
@@ -202,12 +218,52 @@ def _collect_raw(conn: Connection, out: dict[int, ParkPeriod], scope: sql.Scope,
         sums["wait_count"] += int(ride["wait_count"] or 0)
         if ride["operating_snapshots"]:
             sums["rides_operating"] += 1
-            pp.rides_operating.add(ride["ride_id"])
+            pp.operating_ids.add(ride["ride_id"])
         if ride["down_snapshots"]:
             sums["rides_down"] += 1
-            pp.rides_down.add(ride["ride_id"])
+            pp.down_ids.add(ride["ride_id"])
     for (park_id, bucket), sums in rows.items():
         _add_day(out[park_id], bucket, sums)
+
+
+def _collect_park_snapshots(conn: Connection, out: dict[int, ParkPeriod], scope: sql.Scope,
+                            params: Mapping[str, Any]) -> None:
+    """Add the sums of ``scope``'s park snapshots to ``out``: the same sums as the ride
+    snapshots give (each park snapshot states its cycle's operating rides and waits), without
+    reading them. Distinct rides are not among them: the caller sets ``ride_counts``."""
+    for row in conn.execute(sql.park_snapshot_sums(scope), params).mappings():
+        _add_day(out[row["park_id"]], row["bucket"], row)
+
+
+def cycle_ride_counts(conn: Connection, pairs: Sequence[tuple[int, datetime]]
+                      ) -> dict[int, tuple[int, int]]:
+    """(attractions operating, counted down) at each given (park, recorded_at) cycle."""
+    pas = t.park_activity_snapshots
+    rows = conn.execute(select(pas.c.park_id, pas.c.rides_open, pas.c.rides_down)
+                        .where(sql.cycles(pairs).where(pas)))
+    return {r.park_id: (r.rides_open, r.rides_down) for r in rows}
+
+
+def today_ride_counts(conn: Connection, windows: Mapping[int, ParkWindow]
+                      ) -> dict[int, tuple[int, int]]:
+    """Each park's distinct attractions that operated / were counted down today, as its newest
+    snapshot of today states them (SPEC §2: what the day established up to that cycle)."""
+    pas = t.park_activity_snapshots
+    groups: dict[tuple[datetime, datetime], list[int]] = defaultdict(list)
+    for park_id, window in windows.items():
+        groups[(window.start, window.end)].append(park_id)
+    newest = (
+        select(pas.c.park_id, func.max(pas.c.recorded_at).label("at"))
+        .where(or_(*(and_(pas.c.park_id.in_(ids), pas.c.recorded_at >= start,
+                          pas.c.recorded_at < end)
+                     for (start, end), ids in groups.items())))
+        .group_by(pas.c.park_id).subquery()
+    )
+    rows = conn.execute(
+        select(pas.c.park_id, pas.c.rides_operated_today, pas.c.rides_down_today)
+        .join(newest, and_(newest.c.park_id == pas.c.park_id, newest.c.at == pas.c.recorded_at))
+    )
+    return {r.park_id: (r.rides_operated_today, r.rides_down_today) for r in rows}
 
 
 def plain(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -226,9 +282,9 @@ def _add_rides(out: dict[int, ParkPeriod], rows: Iterable[RowLike]) -> None:
     for row in rows:
         pp = out[row["park_id"]]
         if row["operating_snapshots"]:
-            pp.rides_operating.add(row["ride_id"])
+            pp.operating_ids.add(row["ride_id"])
         if row["down_snapshots"]:
-            pp.rides_down.add(row["ride_id"])
+            pp.down_ids.add(row["ride_id"])
 
 
 def latest_cycles(conn: Connection, ids: Sequence[int], now: datetime
@@ -342,9 +398,12 @@ def missing_days(windows: Mapping[int, ParkWindow], have: set[tuple[int, date]]
 def _today_fast(conn: Connection, out: dict[int, ParkPeriod], now: datetime,
                 params: Mapping[str, Any]) -> None:
     """Whole UTC hours of each park's local today from the hourly tables; the rest (the
-    current hour, stale hours, a half-hour zone's first part-hour) from raw snapshots."""
-    split = split_today(conn, _windows(out), now)
-    ph, rh = t.park_hourly_stats, t.ride_hourly_stats
+    current hour, stale hours, a half-hour zone's first part-hour) from raw park snapshots,
+    which state their cycle's sums; today's distinct rides from each park's newest snapshot.
+    No ride snapshot and no ride row is read."""
+    windows = _windows(out)
+    split = split_today(conn, windows, now)
+    ph = t.park_hourly_stats
     if split.in_hours is not None:
         # Today's hours are parts of one day: their sums, summed per park by the database.
         for row in conn.execute(
@@ -353,14 +412,9 @@ def _today_fast(conn: Connection, out: dict[int, ParkPeriod], now: datetime,
         ).mappings():
             pp = out[row["park_id"]]
             pp.days.setdefault(pp.window.first_date, Sums()).add_row(row)
-        _add_rides(out, conn.execute(
-            select(rh.c.park_id, rh.c.ride_id,
-                   func.sum(rh.c.operating_snapshots).label("operating_snapshots"),
-                   func.sum(rh.c.down_snapshots).label("down_snapshots"))
-            .where(split.in_hours(rh), rh.c.operating_snapshots + rh.c.down_snapshots > 0)
-            .group_by(rh.c.park_id, rh.c.ride_id)
-        ).mappings())
-    _collect_raw(conn, out, split.raw, params)
+    _collect_park_snapshots(conn, out, split.raw, params)
+    for park_id, counts in today_ride_counts(conn, windows).items():
+        out[park_id].ride_counts = counts
 
 
 def _days_fast(conn: Connection, out: dict[int, ParkPeriod], params: Mapping[str, Any]

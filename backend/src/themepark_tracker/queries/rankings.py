@@ -36,8 +36,8 @@ def park_summary(pp: ParkPeriod, interval_minutes: int) -> dict[str, Any]:
             hours(total.down_snapshots, interval_minutes), 2),
         "weighted_downtime_hours": metrics.round_half_up(
             hours(total.weighted_down_snapshots, interval_minutes), 2),
-        "rides_operating": len(pp.rides_operating),
-        "rides_down": len(pp.rides_down),
+        "rides_operating": pp.rides_operating,
+        "rides_down": pp.rides_down,
         "uptime_percentage": metrics.round_half_up(uptime, 1),
         "avg_wait_time_minutes": metrics.round_half_up(wait, 1),
         "park_is_open": pp.latest_open if period in (LIVE, TODAY) else None,

@@ -1,6 +1,11 @@
 """add hourly stats: park_hourly_stats, ride_hourly_stats.
 
-Hourly park and ride aggregates (SPEC section 3).
+Hourly park and ride aggregates (SPEC section 3), and four sums on each park snapshot that let
+"today" be read from the hourly rows and the park snapshots of the unfinished hour alone,
+without the ride snapshots: the cycle's waits (wait_sum, wait_count) and the attractions of
+the local day so far that operated (rides_operated_today) or were counted down
+(rides_down_today). Ingest writes them from now on; this revision computes them for the
+snapshots already stored, from their ride snapshots.
 
 Revision ID: 012
 Revises: 011
@@ -90,14 +95,70 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_ride_hourly_stats_hour_start_utc"), "ride_hourly_stats", ["hour_start_utc"]
     )
+    # Covering for the read side's distinct rides of a park's hours: the index alone answers.
     op.create_index(
-        op.f("ix_ride_hourly_stats_park_id_hour_start_utc"),
+        "ix_ride_hourly_stats_park_hour_rides",
         "ride_hourly_stats",
-        ["park_id", "hour_start_utc"],
+        ["park_id", "hour_start_utc", "ride_id", "operating_snapshots", "down_snapshots"],
     )
+    for name in SNAPSHOT_SUMS:
+        op.add_column("park_activity_snapshots",
+                      sa.Column(name, sa.Integer(), server_default="0", nullable=False))
+    op.execute(fill_snapshot_sums(op.get_context().dialect.name))
+
+
+# New columns of park_activity_snapshots (see the module docstring).
+SNAPSHOT_SUMS = ("wait_sum", "wait_count", "rides_operated_today", "rides_down_today")
+
+# Per park snapshot: its cycle's waits, and the running count of the day's attractions that
+# have operated (OPERATING while the park was open) or been counted down by that cycle. A
+# ride's first such cycle adds it; a cumulative sum over the day's cycles counts them.
+_SNAPSHOT_SUMS_SELECT = """
+SELECT s.id,
+       COALESCE(w.wait_sum, 0) AS wait_sum,
+       COALESCE(w.wait_count, 0) AS wait_count,
+       SUM(COALESCE(o.n, 0)) OVER (PARTITION BY s.park_id, s.local_date
+                                   ORDER BY s.recorded_at ROWS UNBOUNDED PRECEDING)
+         AS rides_operated_today,
+       SUM(COALESCE(d.n, 0)) OVER (PARTITION BY s.park_id, s.local_date
+                                   ORDER BY s.recorded_at ROWS UNBOUNDED PRECEDING)
+         AS rides_down_today
+FROM park_activity_snapshots s
+LEFT JOIN (SELECT park_id, recorded_at, SUM(wait_time) AS wait_sum, COUNT(*) AS wait_count
+           FROM ride_status_snapshots
+           WHERE park_open = 1 AND status = 'OPERATING' AND wait_time IS NOT NULL
+           GROUP BY park_id, recorded_at) w
+       ON w.park_id = s.park_id AND w.recorded_at = s.recorded_at
+LEFT JOIN (SELECT park_id, at, COUNT(*) AS n
+           FROM (SELECT park_id, MIN(recorded_at) AS at FROM ride_status_snapshots
+                 WHERE park_open = 1 AND status = 'OPERATING'
+                 GROUP BY park_id, local_date, ride_id) f
+           GROUP BY park_id, at) o
+       ON o.park_id = s.park_id AND o.at = s.recorded_at
+LEFT JOIN (SELECT park_id, at, COUNT(*) AS n
+           FROM (SELECT park_id, MIN(recorded_at) AS at FROM ride_status_snapshots
+                 WHERE counted_down = 1
+                 GROUP BY park_id, local_date, ride_id) f
+           GROUP BY park_id, at) d
+       ON d.park_id = s.park_id AND d.at = s.recorded_at
+"""
+
+
+def fill_snapshot_sums(dialect: str) -> str:
+    """The UPDATE that computes the new columns of the stored park snapshots from their ride
+    snapshots, as ingest derives them (ingest.derive). Running it again changes nothing."""
+    if dialect == "sqlite":
+        columns = ", ".join(f"{name} = c.{name}" for name in SNAPSHOT_SUMS)
+        return (f"UPDATE park_activity_snapshots SET {columns} "
+                f"FROM ({_SNAPSHOT_SUMS_SELECT}) AS c WHERE c.id = park_activity_snapshots.id")
+    columns = ", ".join(f"p.{name} = c.{name}" for name in SNAPSHOT_SUMS)
+    return (f"UPDATE park_activity_snapshots p JOIN ({_SNAPSHOT_SUMS_SELECT}) c "
+            f"ON c.id = p.id SET {columns}")
 
 
 def downgrade() -> None:
+    for name in reversed(SNAPSHOT_SUMS):
+        op.drop_column("park_activity_snapshots", name)
     # Dropping a table drops its indexes (MariaDB refuses to drop an index a foreign key uses).
     op.drop_table("ride_hourly_stats")
     op.drop_table("park_hourly_stats")
