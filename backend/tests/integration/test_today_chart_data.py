@@ -73,3 +73,28 @@ def test_a_stale_hour_is_read_from_raw_not_from_its_old_row(engine: Engine) -> N
     fast = today(engine)
     assert fast[1][10]["shame_score"] == 1.3
     assert fast == today(engine, use_hourly=False)
+
+
+def test_rides_gone_from_the_newest_cycles_still_count_today(engine: Engine) -> None:
+    """TODAY's distinct rides on the fast path come from the newest park snapshot's running
+    counts; rides missing from the newest cycles must count as the raw GROUP BY counts them."""
+    ids = make_park(engine, tiers=(1, 2, 3, 2))  # CLOSED-only park in UTC
+    # 10:00-10:25 all four operate; 10:30-10:40 ride 2 DOWN (it operated: counted);
+    # 10:45-10:55 ride 4 missing; 11:00-11:20 rides 3 and 4 missing (2 of the 4 seen
+    # operating: still open by the ride rule).
+    rows = ["OOOO"] * 6 + ["ODOO"] * 3 + ["OOO."] * 3 + ["OO.."] * 5
+    ingest(engine, series(1, datetime(2025, 7, 1, 10, 0), rows, ids))
+    aggregate_hour(engine, datetime(2025, 7, 1, 10), I, now=NOW)
+    for use_hourly in (True, False):
+        with engine.connect() as conn:
+            today_row = park_rankings(conn, "today", NOW, interval_minutes=I,
+                                      use_hourly=use_hourly)["data"][0]
+            live_row = park_rankings(conn, "live", NOW, interval_minutes=I,
+                                     use_hourly=use_hourly)["data"][0]
+        # today: all four operated at 10:00; only ride 2 was ever counted down
+        assert (today_row["rides_operating"], today_row["rides_down"]) == (4, 1), use_hourly
+        # ride 2 down in 3 snapshots × 5 min = 0.25 h
+        assert today_row["total_downtime_hours"] == 0.25
+        # live: the 11:20 cycle alone, rides 1 and 2 operating
+        assert (live_row["rides_operating"], live_row["rides_down"]) == (2, 0), use_hourly
+        assert live_row["shame_score"] == 0.0
