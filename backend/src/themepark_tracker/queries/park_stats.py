@@ -249,21 +249,30 @@ def today_ride_counts(conn: Connection, windows: Mapping[int, ParkWindow]
     """Each park's distinct attractions that operated / were counted down today, as its newest
     snapshot of today states them (SPEC §2: what the day established up to that cycle)."""
     pas = t.park_activity_snapshots
-    groups: dict[tuple[datetime, datetime], list[int]] = defaultdict(list)
+    by_end: dict[datetime, list[int]] = defaultdict(list)  # TODAY ends now: one group
     for park_id, window in windows.items():
-        groups[(window.start, window.end)].append(park_id)
-    newest = (
-        select(pas.c.park_id, func.max(pas.c.recorded_at).label("at"))
-        .where(or_(*(and_(pas.c.park_id.in_(ids), pas.c.recorded_at >= start,
-                          pas.c.recorded_at < end)
-                     for (start, end), ids in groups.items())))
-        .group_by(pas.c.park_id).subquery()
-    )
-    rows = conn.execute(
-        select(pas.c.park_id, pas.c.rides_operated_today, pas.c.rides_down_today)
-        .join(newest, and_(newest.c.park_id == pas.c.park_id, newest.c.at == pas.c.recorded_at))
-    )
-    return {r.park_id: (r.rides_operated_today, r.rides_down_today) for r in rows}
+        by_end[window.end].append(park_id)
+    out: dict[int, tuple[int, int]] = {}
+    for end, ids in by_end.items():
+        # Each park's newest snapshot before the end, from one range of the (park_id,
+        # recorded_at) key (MariaDB reads just its last entry per park); one whose newest
+        # snapshot is older than its own local midnight has nothing today.
+        newest = (
+            select(pas.c.park_id, func.max(pas.c.recorded_at).label("at"))
+            .where(pas.c.park_id.in_(ids),
+                   pas.c.recorded_at >= min(windows[i].start for i in ids),
+                   pas.c.recorded_at < end)
+            .group_by(pas.c.park_id).subquery()
+        )
+        for r in conn.execute(
+            select(pas.c.park_id, pas.c.recorded_at, pas.c.rides_operated_today,
+                   pas.c.rides_down_today)
+            .join(newest, and_(newest.c.park_id == pas.c.park_id,
+                               newest.c.at == pas.c.recorded_at))
+        ):
+            if r.recorded_at >= windows[r.park_id].start:
+                out[r.park_id] = (r.rides_operated_today, r.rides_down_today)
+    return out
 
 
 def plain(row: Mapping[str, Any]) -> dict[str, Any]:
