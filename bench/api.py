@@ -4,6 +4,7 @@ Builds 80 parks / 4,200 attractions / 7 days of 5-minute snapshots ending at the
 5 minutes (in ``tpt_bench_api``; rebuilt when its newest snapshot is more than 3 hours old,
 or with ``--rebuild``), aggregates it, then:
 
+- runs the hourly and daily jobs for whatever has ended (as ``themepark run`` would);
 - starts ``themepark serve`` twice (gunicorn): once with ``CACHE_URL=none`` (every request
   recomputes) and once with the default in-process cache, and times each endpoint over one
   keep-alive HTTP connection: p50 and p99 of ``--repeat`` requests, uncached and cached;
@@ -40,6 +41,7 @@ from common import environment_line, free_port, mariadb_engine, write_section
 from sqlalchemy import Engine, func, select
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.daily import run_daily
+from themepark_tracker.aggregate.hourly import run_hourly
 from themepark_tracker.db.engine import make_engine
 from themepark_tracker.db import tables as t
 from themepark_tracker.ingest.catalog import utcnow
@@ -69,9 +71,17 @@ def build(rebuild: bool, database: str, scale: dict[str, int]) -> Engine:
         started = time.perf_counter()
         print("  " + simulate(engine, end=end, interval_minutes=INTERVAL, **scale).describe())
         print("  " + backfill(engine, INTERVAL, days=scale["days"]).describe())
-        run_daily(engine, INTERVAL)
         print(f"  built in {time.perf_counter() - started:.0f} s")
+    catch_up(engine)
     return engine
+
+
+def catch_up(engine: Engine) -> None:
+    """Aggregate every hour and local day that has ended, as ``themepark run`` keeps them, so
+    that the figures are those of a served database, not of one whose jobs stopped."""
+    hours = run_hourly(engine, INTERVAL)
+    days = run_daily(engine, INTERVAL)
+    print(f"  caught up: {len(hours)} hours, {len(days)} local dates aggregated")
 
 
 @contextmanager

@@ -119,22 +119,24 @@ def ride_snapshot_sums(scope: Scope) -> Select[Any]:
     snapshots (no zero rows), for the read side, which only adds them up. The park snapshots
     in scope are found through their own indexes (by time or by local date), and each
     cycle's ride snapshots are read as one range of the (park, time, ride) key, instead of
-    one lookup per attraction per cycle."""
+    one lookup per attraction per cycle. Attractions are told apart after grouping: one
+    lookup in ``rides`` per ride and bucket, not one per snapshot."""
     r = t.rides
     bucket = scope.bucket(pas)
-    return (
+    grouped = (
         select(rss.c.ride_id, rss.c.park_id, bucket.label("bucket"), *_ride_sums())
-        .select_from(
-            pas.join(rss, and_(rss.c.park_id == pas.c.park_id,
-                               rss.c.recorded_at == pas.c.recorded_at))
-            .join(r, and_(r.c.ride_id == rss.c.ride_id, r.c.category == metrics.ATTRACTION)))
+        .select_from(pas.join(rss, and_(rss.c.park_id == pas.c.park_id,
+                                        rss.c.recorded_at == pas.c.recorded_at)))
         .where(scope.where(pas))
         .group_by(rss.c.ride_id, rss.c.park_id, bucket)
         # Park snapshots first, always: with an OR of date groups MariaDB may otherwise
         # drive the join from a full scan of the ride snapshots.
         .prefix_with("STRAIGHT_JOIN", dialect="mysql")
         .prefix_with("STRAIGHT_JOIN", dialect="mariadb")
+        .subquery("grouped")
     )
+    return select(grouped).join(r, and_(r.c.ride_id == grouped.c.ride_id,
+                                        r.c.category == metrics.ATTRACTION))
 
 
 def _park_buckets(bucket: ColumnElement[Any], where: ColumnElement[bool]) -> Select[Any]:

@@ -393,15 +393,17 @@ def stale_park_days(conn: Connection, groups: Sequence[sql.DayGroup]) -> set[tup
 
 def missing_days(windows: Mapping[int, ParkWindow], have: set[tuple[int, date]]
                  ) -> sql.Scope | None:
-    """A scope over the park-days of the windows that the daily tables did not supply."""
-    missing: dict[date, list[int]] = defaultdict(list)
+    """A scope over the park-days of the windows that the daily tables did not supply.
+    Parks missing the same dates share one OR-branch (usually all of them share one), which
+    MariaDB reads as ranges of the (park_id, local_date) index."""
+    missing: dict[tuple[date, ...], list[int]] = defaultdict(list)
     for pid, window in windows.items():
-        for day in window.dates:
-            if (pid, day) not in have:
-                missing[day].append(pid)
+        dates = tuple(day for day in window.dates if (pid, day) not in have)
+        if dates:
+            missing[dates].append(pid)
     if not missing:
         return None
-    return sql.day_groups([sql.DayGroup(tuple(ids), (day,)) for day, ids in missing.items()])
+    return sql.day_groups([sql.DayGroup(tuple(ids), dates) for dates, ids in missing.items()])
 
 
 def _today_fast(conn: Connection, out: dict[int, ParkPeriod], now: datetime,
