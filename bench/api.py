@@ -206,7 +206,7 @@ def main() -> None:
         "",
         f"Data: {parks} parks, 7 days ending {newest:%Y-%m-%d %H:%M} UTC in `{database}`. "
         f"Each figure: {args.repeat} sequential requests over one keep-alive connection to "
-        "`themepark serve` (gunicorn, default workers × 4 threads), after one warm-up "
+        "`themepark serve` (gunicorn, default workers and threads), after one warm-up "
         "request; uncached = `CACHE_URL=none`, cached = the default in-process cache.",
         "",
         "| endpoint | uncached p50 | uncached p99 | cached p50 | cached p99 |",

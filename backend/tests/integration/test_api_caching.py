@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 import time
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from sqlalchemy import Engine
 
 from tests.factories import ingest, make_park, series
 from themepark_tracker.aggregate.hourly import aggregate_hour
+from themepark_tracker.web import parks
 from themepark_tracker.web.respond import GENERATION_CHECK_SECONDS
 
 I = 5  # noqa: E741
@@ -61,6 +63,44 @@ def test_a_completed_aggregation_drops_cached_answers(engine: Engine, make_api) 
     fresh = client.get(URL)
     assert fresh.headers["X-Cache"] == "MISS"
     assert score(fresh) == 2.4
+
+
+def test_concurrent_misses_build_the_answer_once(engine: Engine, make_api, monkeypatch
+                                                ) -> None:
+    build(engine)
+    client = make_api(NOW)
+    client.get(URL + "&limit=7")  # the data generation is known, as in a running worker
+    builds = []
+    rankings = parks.park_rankings
+
+    def slow_rankings(*args, **kwargs):
+        builds.append(1)
+        time.sleep(0.2)  # long enough for every request below to miss
+        return rankings(*args, **kwargs)
+
+    monkeypatch.setattr(parks, "park_rankings", slow_rankings)
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(client.get(URL)))
+               for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1
+    assert sorted(r.headers["X-Cache"] for r in answers) == ["HIT"] * 5 + ["MISS"]
+    assert len({r.get_data() for r in answers}) == 1
+
+
+def test_one_request_rereads_the_generation(engine: Engine, make_api) -> None:
+    build(engine)
+    client = make_api(NOW)
+    client.get(URL)
+    services = client.application.extensions["themepark"]
+    generation = services.known_generation()
+    services._generation = (time.monotonic() - GENERATION_CHECK_SECONDS, generation)
+    # The first request after a second re-reads it; the others meanwhile keep the old value.
+    assert services.known_generation() is None
+    assert services.known_generation() == generation
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 from sqlalchemy import Connection, func, select
@@ -93,6 +95,32 @@ class NoCache:
 
     def set(self, key: str, value: bytes, ttl: int) -> None:
         pass
+
+
+class Flights:
+    """Per-key locks for one process: of the requests that miss one entry at the same time,
+    one builds it and the others wait for it and then read it from the cache, instead of each
+    building it (a cold or just-invalidated entry met by many clients at once)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._flights: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def one_at_a_time(self, key: str) -> Iterator[None]:
+        with self._lock:
+            lock, waiting = self._flights.get(key) or (threading.Lock(), 0)
+            self._flights[key] = (lock, waiting + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                waiting = self._flights[key][1] - 1
+                if waiting:
+                    self._flights[key] = (lock, waiting)
+                else:
+                    del self._flights[key]
 
 
 def make_cache(cache_url: str | None) -> ResponseCache:

@@ -4,9 +4,11 @@ and the sources' attribution, and say how long a browser may keep it."""
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +23,7 @@ from themepark_tracker.config import Settings
 from themepark_tracker.queries.live import from_live_feeds, newest_data_at
 from themepark_tracker.queries.periods import LIVE, TODAY, iso_utc
 from themepark_tracker.web import params
-from themepark_tracker.web.cache import ResponseCache, data_generation
+from themepark_tracker.web.cache import Flights, NoCache, ResponseCache, data_generation
 
 #: What each upstream source asks of those who show its data.
 ATTRIBUTION = (
@@ -49,21 +51,32 @@ class Services:
     cache: ResponseCache
     clock: Callable[[], datetime]
     frontend_dir: Path | None = None  # None: the repository's frontend/
+    flights: Flights = field(default_factory=Flights)
     _generation: tuple[float, int] = (float("-inf"), 0)
+    _claim: threading.Lock = field(default_factory=threading.Lock)
 
     def known_generation(self) -> int | None:
         """The data generation if this worker read it within ``GENERATION_CHECK_SECONDS``
         (so a cached answer can outlive the aggregation that replaced its data by that long,
-        and a cache hit needs no database round trip), else None."""
+        and a cache hit needs no database round trip), else None: the caller is then to call
+        ``read_generation``, and until it has, the worker's other requests go on with the
+        value read before (one request per worker and second waits on the database, not
+        every request that arrives meanwhile)."""
         checked, value = self._generation
-        return value if time.monotonic() - checked < GENERATION_CHECK_SECONDS else None
+        now = time.monotonic()
+        if now - checked < GENERATION_CHECK_SECONDS:
+            return value
+        with self._claim:
+            if self._generation[0] != checked:  # another request has claimed the re-read
+                return self._generation[1]
+            if checked > float("-inf"):
+                self._generation = (now, value)
+            return None
 
-    def generation(self, conn: Connection) -> int:
-        """The data generation, read again from the database when it is not known."""
-        value = self.known_generation()
-        if value is None:
-            value = data_generation(conn)
-            self._generation = (time.monotonic(), value)
+    def read_generation(self, conn: Connection) -> int:
+        """The data generation, read from the database and remembered."""
+        value = data_generation(conn)
+        self._generation = (time.monotonic(), value)
         return value
 
     @property
@@ -113,18 +126,25 @@ def api_response(build: Build, *, period: str | None = None, attribution: bool =
     def key(generation: int) -> str:
         return f"{svc.cache_namespace}:{generation}:{request.path}?{query}"
 
-    known = svc.known_generation()
-    body = svc.cache.get(key(known)) if known is not None else None
+    generation = svc.known_generation()
+    if generation is None:
+        with svc.engine.connect() as conn:
+            generation = svc.read_generation(conn)
+    cache_key = key(generation)
+    body = svc.cache.get(cache_key)
     hit = body is not None
     if body is None:
-        with svc.engine.connect() as conn:
-            cache_key = key(svc.generation(conn))
-            body = svc.cache.get(cache_key)
+        # Concurrent misses of one answer in a worker build it once (with no cache, each).
+        flight = (nullcontext() if isinstance(svc.cache, NoCache)
+                  else svc.flights.one_at_a_time(cache_key))
+        with flight:
+            body = svc.cache.get(cache_key)  # built meanwhile by the request waited for
             hit = body is not None
             if body is None:
-                payload = build(conn, svc.clock())
-                payload["newest_data_at"] = newest_data_at(conn)
-                payload["from_live_feeds"] = from_live_feeds(conn)
+                with svc.engine.connect() as conn:
+                    payload = build(conn, svc.clock())
+                    payload["newest_data_at"] = newest_data_at(conn)
+                    payload["from_live_feeds"] = from_live_feeds(conn)
                 if attribution:
                     payload["attribution"] = list(ATTRIBUTION)
                 body = current_app.json.dumps(payload).encode()
