@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS ride_hourly_stats (
     CONSTRAINT fk_ride_hourly_stats_ride_id_rides FOREIGN KEY(ride_id) REFERENCES rides (ride_id),
     CONSTRAINT uq_ride_hourly_stats_ride_id_hour_start_utc UNIQUE (ride_id, hour_start_utc),
     INDEX ix_ride_hourly_stats_hour_start_utc (hour_start_utc),
-    INDEX ix_ride_hourly_stats_park_hour_rides (park_id, hour_start_utc, ride_id, operating_snapshots, down_snapshots)
+    INDEX ix_ride_hourly_stats_park_id_hour_start_utc (park_id, hour_start_utc)
 );
 
 -- Each column is added only while it is missing.

@@ -194,10 +194,7 @@ ride_hourly_stats = Table(
     _created(),
     _updated(),
     UniqueConstraint("ride_id", "hour_start_utc"),
-    # (park, hour) ranges, covering the columns the read side takes to find a period's
-    # distinct rides, so that the index alone answers it (queries/park_stats.py).
-    Index("ix_ride_hourly_stats_park_hour_rides", "park_id", "hour_start_utc", "ride_id",
-          "operating_snapshots", "down_snapshots"),
+    Index(None, "park_id", "hour_start_utc"),
     Index(None, "hour_start_utc"),
 )
 

@@ -95,11 +95,10 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_ride_hourly_stats_hour_start_utc"), "ride_hourly_stats", ["hour_start_utc"]
     )
-    # Covering for the read side's distinct rides of a park's hours: the index alone answers.
     op.create_index(
-        "ix_ride_hourly_stats_park_hour_rides",
+        op.f("ix_ride_hourly_stats_park_id_hour_start_utc"),
         "ride_hourly_stats",
-        ["park_id", "hour_start_utc", "ride_id", "operating_snapshots", "down_snapshots"],
+        ["park_id", "hour_start_utc"],
     )
     for name in SNAPSHOT_SUMS:
         op.add_column("park_activity_snapshots",
