@@ -22,7 +22,7 @@ from themepark_tracker.aggregate.hourly import HOUR
 from themepark_tracker.db import tables as t
 from themepark_tracker.ingest.snapshots import local_day_bounds
 from themepark_tracker.queries.park_stats import ParkInfo, ParkPeriod, covered_until, plain
-from themepark_tracker.queries.periods import LIVE, TODAY, YESTERDAY, iso_utc
+from themepark_tracker.queries.periods import LIVE, TODAY, YESTERDAY, iso_utc, zone_of
 
 LIVE_CHART_SPAN = timedelta(minutes=60)
 
@@ -97,7 +97,7 @@ def park_chart(
     interval_minutes: int, use_hourly: bool,
 ) -> list[dict[str, Any]]:
     period = pp.window.period
-    zone = ZoneInfo(park.timezone)
+    zone = zone_of(park.timezone)
     if period == LIVE:
         return live_points(conn, park.park_id, now, zone)
     if period in (TODAY, YESTERDAY):

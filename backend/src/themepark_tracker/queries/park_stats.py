@@ -95,12 +95,21 @@ class ParkPeriod:
     # Multi-day periods: distinct (operating, down) attractions of each day, for daily charts.
     day_rides: dict[date, tuple[int, int]] = field(default_factory=dict)
     latest_open: bool | None = None  # the newest cycle within the live window, if any
+    _total: Sums | None = field(default=None, repr=False, compare=False)
 
     def total(self) -> Sums:
+        """The period's sums (kept once ``period_stats`` has finished filling the days)."""
+        if self._total is not None:
+            return self._total
         out = Sums()
         for day in self.days.values():
             out.add_row(vars(day))
         return out
+
+    def freeze(self) -> None:
+        """Filling is done: compute the total once for every view that reads it."""
+        self._total = None
+        self._total = self.total()
 
     @property
     def shame_score(self) -> float | None:
@@ -143,8 +152,15 @@ def period_stats(
 ) -> dict[int, ParkPeriod]:
     """``ParkPeriod`` for each park, by the fast or the reference path."""
     out = {p.park_id: ParkPeriod(p, park_window(period, p.timezone, now)) for p in parks}
-    if not out:
-        return out
+    if out:
+        _fill(conn, out, period, now, interval_minutes=interval_minutes, use_hourly=use_hourly)
+    for pp in out.values():
+        pp.freeze()
+    return out
+
+
+def _fill(conn: Connection, out: dict[int, ParkPeriod], period: str, now: datetime, *,
+          interval_minutes: int, use_hourly: bool) -> None:
     params = {"interval_minutes": interval_minutes}
     latest = latest_cycles(conn, list(out), now)
     for park_id, (_, is_open) in latest.items():
@@ -158,7 +174,7 @@ def period_stats(
                 out[park_id].ride_counts = counts
         elif pairs:
             _collect_raw(conn, out, sql.cycles(pairs), params)
-        return out
+        return
     if not use_hourly:
         groups = group_windows(_windows(out), lambda w: (w.dates, None))
         _collect_raw(conn, out, sql.day_groups(groups), params)
@@ -166,7 +182,6 @@ def period_stats(
         _today_fast(conn, out, now, params)
     else:
         _days_fast(conn, out, params)
-    return out
 
 
 # --- building blocks ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from themepark_tracker.ingest.snapshots import local_date_of, local_day_bounds
@@ -38,9 +39,17 @@ class ParkWindow:
         return self.dates[-1]
 
 
+@cache
+def zone_of(timezone: str) -> ZoneInfo:
+    """The zone by its IANA name, loaded once per process. (``ZoneInfo`` itself keeps only
+    the eight most recent strongly: with more zones than that among the parks, every request
+    read the tz database from disk again.)"""
+    return ZoneInfo(timezone)
+
+
 def park_window(period: str, timezone: str, now: datetime) -> ParkWindow:
     """The window of ``period`` for a park in ``timezone`` at UTC instant ``now``."""
-    zone = ZoneInfo(timezone)
+    zone = zone_of(timezone)
     today = local_date_of(now, zone)
     if period == LIVE:
         return ParkWindow(period, timezone, now - LIVE_MAX_AGE, now, (today,))

@@ -26,6 +26,7 @@ from themepark_tracker.queries.periods import (
     covered,
     iso_utc,
     park_window,
+    zone_of,
 )
 from themepark_tracker.queries.rides import (
     RideInfo,
@@ -186,7 +187,7 @@ def ride_details(
                           use_hourly=use_hourly, ride_ids=[ride_id]).get(ride_id)
     summary = (s or RideSums(ride_id, park.park_id)).summary(interval_minutes)
     status = current_statuses(conn, [ride_id], now).get(ride_id, {})
-    zone = ZoneInfo(park.timezone)
+    zone = zone_of(park.timezone)
     return {
         "ride": {
             "ride_id": ride_id, "name": info.name, "park_id": park.park_id,
