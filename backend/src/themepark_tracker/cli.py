@@ -184,11 +184,10 @@ def db_downgrade(ctx: Context, revision: str) -> None:
 def simulate_cmd(ctx: Context, parks: int, rides: int, days: int, seed: int, end: str | None
                  ) -> None:
     """Generate realistic parks, rides and snapshots through the ingest path."""
-    from themepark_tracker.db.migrate import ensure_schema, require_revision
+    from themepark_tracker.db.migrate import ensure_ingest_schema
     from themepark_tracker.simulate import parse_end, simulate
 
-    ensure_schema(ctx.engine)
-    require_revision(ctx.engine, "012", "storing snapshots")
+    ensure_ingest_schema(ctx.engine)
     summary = simulate(
         ctx.engine, parks=parks, rides=rides, days=days, seed=seed,
         end=parse_end(end, ctx.settings.collection_interval_minutes),
@@ -203,11 +202,10 @@ def simulate_cmd(ctx: Context, parks: int, rides: int, days: int, seed: int, end
 @friendly_errors
 def import_cmd(ctx: Context, directory: Path) -> None:
     """Load parks.csv, rides.csv, schedules.csv, snapshots.csv (SPEC §8) from DIRECTORY."""
-    from themepark_tracker.db.migrate import ensure_schema, require_revision
+    from themepark_tracker.db.migrate import ensure_ingest_schema
     from themepark_tracker.transfer import import_dir
 
-    ensure_schema(ctx.engine)
-    require_revision(ctx.engine, "012", "storing snapshots")
+    ensure_ingest_schema(ctx.engine)
     click.echo(import_dir(ctx.engine, directory).describe())
 
 
@@ -311,12 +309,11 @@ def collect_cmd(ctx: Context, catalog: bool, schedules: bool, once: bool) -> Non
     """Fetch the live feeds: the catalogue, schedules and/or one cycle (in that order)."""
     from themepark_tracker.collect.catalog import sync_catalog
     from themepark_tracker.collect.cycle import collect_once, refresh_schedules
-    from themepark_tracker.db.migrate import ensure_schema, require_revision
+    from themepark_tracker.db.migrate import ensure_ingest_schema
 
     if not (catalog or schedules or once):
         raise click.UsageError("give --catalog, --schedules and/or --once")
-    ensure_schema(ctx.engine)
-    require_revision(ctx.engine, "012", "storing snapshots")
+    ensure_ingest_schema(ctx.engine)
     if catalog:
         click.echo(sync_catalog(ctx.engine, ctx.settings).describe())
     if schedules:
@@ -336,10 +333,9 @@ def run_cmd(ctx: Context) -> None:
     import signal
 
     from themepark_tracker.collect.scheduler import Scheduler
-    from themepark_tracker.db.migrate import ensure_schema, require_revision
+    from themepark_tracker.db.migrate import ensure_ingest_schema
 
-    ensure_schema(ctx.engine)
-    require_revision(ctx.engine, "012", "storing snapshots")
+    ensure_ingest_schema(ctx.engine)
     scheduler = Scheduler(ctx.engine, ctx.settings)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: scheduler.stop.set())

@@ -93,12 +93,10 @@ UPDATE park_activity_snapshots p JOIN (
 SELECT s.id,
        COALESCE(w.wait_sum, 0) AS wait_sum,
        COALESCE(w.wait_count, 0) AS wait_count,
-       SUM(COALESCE(o.n, 0)) OVER (PARTITION BY s.park_id, s.local_date
-                                   ORDER BY s.recorded_at ROWS UNBOUNDED PRECEDING)
-         AS rides_operated_today,
-       SUM(COALESCE(d.n, 0)) OVER (PARTITION BY s.park_id, s.local_date
-                                   ORDER BY s.recorded_at ROWS UNBOUNDED PRECEDING)
-         AS rides_down_today
+       SUM(COALESCE(rides_operated_today.n, 0)) OVER (PARTITION BY s.park_id, s.local_date
+       ORDER BY s.recorded_at ROWS UNBOUNDED PRECEDING) AS rides_operated_today,
+       SUM(COALESCE(rides_down_today.n, 0)) OVER (PARTITION BY s.park_id, s.local_date
+       ORDER BY s.recorded_at ROWS UNBOUNDED PRECEDING) AS rides_down_today
 FROM park_activity_snapshots s
 LEFT JOIN (SELECT park_id, recorded_at, SUM(wait_time) AS wait_sum, COUNT(*) AS wait_count
            FROM ride_status_snapshots
@@ -109,14 +107,14 @@ LEFT JOIN (SELECT park_id, at, COUNT(*) AS n
            FROM (SELECT park_id, MIN(recorded_at) AS at FROM ride_status_snapshots
                  WHERE park_open = 1 AND status = 'OPERATING'
                  GROUP BY park_id, local_date, ride_id) f
-           GROUP BY park_id, at) o
-       ON o.park_id = s.park_id AND o.at = s.recorded_at
+           GROUP BY park_id, at) rides_operated_today
+       ON rides_operated_today.park_id = s.park_id AND rides_operated_today.at = s.recorded_at
 LEFT JOIN (SELECT park_id, at, COUNT(*) AS n
            FROM (SELECT park_id, MIN(recorded_at) AS at FROM ride_status_snapshots
                  WHERE counted_down = 1
                  GROUP BY park_id, local_date, ride_id) f
-           GROUP BY park_id, at) d
-       ON d.park_id = s.park_id AND d.at = s.recorded_at
+           GROUP BY park_id, at) rides_down_today
+       ON rides_down_today.park_id = s.park_id AND rides_down_today.at = s.recorded_at
 ) c ON c.id = p.id SET p.wait_sum = c.wait_sum, p.wait_count = c.wait_count, p.rides_operated_today = c.rides_operated_today, p.rides_down_today = c.rides_down_today;
 
 -- Only a database at the previous revision moves; a second run matches no row.

@@ -75,6 +75,13 @@ def ensure_schema(engine: Engine) -> str:
     return current if current is not None else upgrade(engine)
 
 
+def ensure_ingest_schema(engine: Engine) -> None:
+    """``ensure_schema``, then refuse a database before 012: ingest writes park snapshot
+    columns that revision adds."""
+    ensure_schema(engine)
+    require_revision(engine, "012", "storing snapshots")
+
+
 def require_revision(engine: Engine, needed: str, what: str) -> None:
     """Refuse clearly when the database predates revision ``needed``."""
     from themepark_tracker.errors import UserError

@@ -261,18 +261,14 @@ def _state_before(conn: Connection, park_id: int, day: date, day_start: datetime
                   t0: datetime) -> DayState:
     """What the park-day established before ``t0``: rows before it are already derived."""
     rss = t.ride_status_snapshots
-    base = select(rss.c.ride_id).distinct().where(
+    rides_before = select(rss.c.ride_id).distinct().where(
         rss.c.park_id == park_id, rss.c.local_date == day,
         rss.c.recorded_at >= day_start, rss.c.recorded_at < t0,
-        rss.c.status == metrics.OPERATING,
     )
+    base = rides_before.where(rss.c.status == metrics.OPERATING)
     seen = set(conn.execute(base).scalars())
     operated = set(conn.execute(base.where(rss.c.park_open)).scalars()) if seen else set()
-    down = set(conn.execute(
-        select(rss.c.ride_id).distinct().where(
-            rss.c.park_id == park_id, rss.c.local_date == day,
-            rss.c.recorded_at >= day_start, rss.c.recorded_at < t0, rss.c.counted_down)
-    ).scalars())
+    down = set(conn.execute(rides_before.where(rss.c.counted_down)).scalars())
     return DayState(seen_operating=seen, operated_today=operated, down_today=down)
 
 

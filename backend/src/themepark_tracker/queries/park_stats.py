@@ -99,17 +99,17 @@ class ParkPeriod:
 
     def total(self) -> Sums:
         """The period's sums (kept once ``period_stats`` has finished filling the days)."""
-        if self._total is not None:
-            return self._total
+        return self._total if self._total is not None else self._sum_days()
+
+    def freeze(self) -> None:
+        """Filling is done: compute the total once for every view that reads it."""
+        self._total = self._sum_days()
+
+    def _sum_days(self) -> Sums:
         out = Sums()
         for day in self.days.values():
             out.add_row(vars(day))
         return out
-
-    def freeze(self) -> None:
-        """Filling is done: compute the total once for every view that reads it."""
-        self._total = None
-        self._total = self.total()
 
     @property
     def shame_score(self) -> float | None:
@@ -168,10 +168,12 @@ def _fill(conn: Connection, out: dict[int, ParkPeriod], period: str, now: dateti
     if period == LIVE:
         pairs = [(p, at) for p, (at, _) in latest.items()]
         if pairs and use_hourly:
-            # One cycle: its park snapshot states the sums and the rides operating and down.
+            # One cycle per park: its park snapshot states the sums, and the cycle's rides
+            # operating and down are its operating and down snapshots (both 0 while closed).
             _collect_park_snapshots(conn, out, sql.cycles(pairs), params)
-            for park_id, counts in cycle_ride_counts(conn, pairs).items():
-                out[park_id].ride_counts = counts
+            for pp in out.values():
+                for cycle in pp.days.values():
+                    pp.ride_counts = (cycle.operating_snapshots, cycle.down_snapshots)
         elif pairs:
             _collect_raw(conn, out, sql.cycles(pairs), params)
         return
@@ -250,44 +252,29 @@ def _collect_park_snapshots(conn: Connection, out: dict[int, ParkPeriod], scope:
         _add_day(out[row["park_id"]], row["bucket"], row)
 
 
-def cycle_ride_counts(conn: Connection, pairs: Sequence[tuple[int, datetime]]
+def today_ride_counts(conn: Connection, windows: Mapping[int, ParkWindow], now: datetime
                       ) -> dict[int, tuple[int, int]]:
-    """(attractions operating, counted down) at each given (park, recorded_at) cycle."""
+    """Each park's distinct attractions that operated / were counted down today (its window
+    [local midnight, now)), as its newest snapshot of today states them (SPEC §2: what the
+    day established up to that cycle)."""
     pas = t.park_activity_snapshots
-    rows = conn.execute(select(pas.c.park_id, pas.c.rides_open, pas.c.rides_down)
-                        .where(sql.cycles(pairs).where(pas)))
-    return {r.park_id: (r.rides_open, r.rides_down) for r in rows}
-
-
-def today_ride_counts(conn: Connection, windows: Mapping[int, ParkWindow]
-                      ) -> dict[int, tuple[int, int]]:
-    """Each park's distinct attractions that operated / were counted down today, as its newest
-    snapshot of today states them (SPEC §2: what the day established up to that cycle)."""
-    pas = t.park_activity_snapshots
-    by_end: dict[datetime, list[int]] = defaultdict(list)  # TODAY ends now: one group
-    for park_id, window in windows.items():
-        by_end[window.end].append(park_id)
-    out: dict[int, tuple[int, int]] = {}
-    for end, ids in by_end.items():
-        # Each park's newest snapshot before the end, from one range of the (park_id,
-        # recorded_at) key (MariaDB reads just its last entry per park); one whose newest
-        # snapshot is older than its own local midnight has nothing today.
-        newest = (
-            select(pas.c.park_id, func.max(pas.c.recorded_at).label("at"))
-            .where(pas.c.park_id.in_(ids),
-                   pas.c.recorded_at >= min(windows[i].start for i in ids),
-                   pas.c.recorded_at < end)
-            .group_by(pas.c.park_id).subquery()
-        )
-        for r in conn.execute(
-            select(pas.c.park_id, pas.c.recorded_at, pas.c.rides_operated_today,
-                   pas.c.rides_down_today)
-            .join(newest, and_(newest.c.park_id == pas.c.park_id,
-                               newest.c.at == pas.c.recorded_at))
-        ):
-            if r.recorded_at >= windows[r.park_id].start:
-                out[r.park_id] = (r.rides_operated_today, r.rides_down_today)
-    return out
+    # Each park's newest snapshot before now, from one range of the (park_id, recorded_at)
+    # key (MariaDB reads just its last entry per park); one whose newest snapshot is older
+    # than its own local midnight has nothing today.
+    newest = (
+        select(pas.c.park_id, func.max(pas.c.recorded_at).label("at"))
+        .where(pas.c.park_id.in_(list(windows)),
+               pas.c.recorded_at >= min(w.start for w in windows.values()),
+               pas.c.recorded_at < now)
+        .group_by(pas.c.park_id).subquery()
+    )
+    rows = conn.execute(
+        select(pas.c.park_id, pas.c.recorded_at, pas.c.rides_operated_today,
+               pas.c.rides_down_today)
+        .join(newest, and_(newest.c.park_id == pas.c.park_id, newest.c.at == pas.c.recorded_at))
+    )
+    return {r.park_id: (r.rides_operated_today, r.rides_down_today)
+            for r in rows if r.recorded_at >= windows[r.park_id].start}
 
 
 def plain(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -439,7 +426,7 @@ def _today_fast(conn: Connection, out: dict[int, ParkPeriod], now: datetime,
             pp = out[row["park_id"]]
             pp.days.setdefault(pp.window.first_date, Sums()).add_row(row)
     _collect_park_snapshots(conn, out, split.raw, params)
-    for park_id, counts in today_ride_counts(conn, windows).items():
+    for park_id, counts in today_ride_counts(conn, windows, now).items():
         out[park_id].ride_counts = counts
 
 

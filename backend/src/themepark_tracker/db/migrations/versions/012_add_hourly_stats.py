@@ -112,34 +112,36 @@ SNAPSHOT_SUMS = ("wait_sum", "wait_count", "rides_operated_today", "rides_down_t
 # Per park snapshot: its cycle's waits, and the running count of the day's attractions that
 # have operated (OPERATING while the park was open) or been counted down by that cycle. A
 # ride's first such cycle adds it; a cumulative sum over the day's cycles counts them.
-_SNAPSHOT_SUMS_SELECT = """
+def _running_count(name: str, condition: str) -> tuple[str, str]:
+    """The column ``name`` and the join it reads: how many attractions first met
+    ``condition`` in each cycle of their local day, summed over the day up to the cycle."""
+    column = (f"SUM(COALESCE({name}.n, 0)) OVER (PARTITION BY s.park_id, s.local_date\n"
+              f"       ORDER BY s.recorded_at ROWS UNBOUNDED PRECEDING) AS {name}")
+    join = (f"LEFT JOIN (SELECT park_id, at, COUNT(*) AS n\n"
+            f"           FROM (SELECT park_id, MIN(recorded_at) AS at FROM ride_status_snapshots\n"
+            f"                 WHERE {condition}\n"
+            f"                 GROUP BY park_id, local_date, ride_id) f\n"
+            f"           GROUP BY park_id, at) {name}\n"
+            f"       ON {name}.park_id = s.park_id AND {name}.at = s.recorded_at")
+    return column, join
+
+
+_OPERATED = _running_count("rides_operated_today", "park_open = 1 AND status = 'OPERATING'")
+_DOWN = _running_count("rides_down_today", "counted_down = 1")
+_SNAPSHOT_SUMS_SELECT = f"""
 SELECT s.id,
        COALESCE(w.wait_sum, 0) AS wait_sum,
        COALESCE(w.wait_count, 0) AS wait_count,
-       SUM(COALESCE(o.n, 0)) OVER (PARTITION BY s.park_id, s.local_date
-                                   ORDER BY s.recorded_at ROWS UNBOUNDED PRECEDING)
-         AS rides_operated_today,
-       SUM(COALESCE(d.n, 0)) OVER (PARTITION BY s.park_id, s.local_date
-                                   ORDER BY s.recorded_at ROWS UNBOUNDED PRECEDING)
-         AS rides_down_today
+       {_OPERATED[0]},
+       {_DOWN[0]}
 FROM park_activity_snapshots s
 LEFT JOIN (SELECT park_id, recorded_at, SUM(wait_time) AS wait_sum, COUNT(*) AS wait_count
            FROM ride_status_snapshots
            WHERE park_open = 1 AND status = 'OPERATING' AND wait_time IS NOT NULL
            GROUP BY park_id, recorded_at) w
        ON w.park_id = s.park_id AND w.recorded_at = s.recorded_at
-LEFT JOIN (SELECT park_id, at, COUNT(*) AS n
-           FROM (SELECT park_id, MIN(recorded_at) AS at FROM ride_status_snapshots
-                 WHERE park_open = 1 AND status = 'OPERATING'
-                 GROUP BY park_id, local_date, ride_id) f
-           GROUP BY park_id, at) o
-       ON o.park_id = s.park_id AND o.at = s.recorded_at
-LEFT JOIN (SELECT park_id, at, COUNT(*) AS n
-           FROM (SELECT park_id, MIN(recorded_at) AS at FROM ride_status_snapshots
-                 WHERE counted_down = 1
-                 GROUP BY park_id, local_date, ride_id) f
-           GROUP BY park_id, at) d
-       ON d.park_id = s.park_id AND d.at = s.recorded_at
+{_OPERATED[1]}
+{_DOWN[1]}
 """
 
 
