@@ -22,8 +22,9 @@ demo: install
 test: install
 	cd backend && ../$(BIN)/python -m pytest -q
 
+## ruff, mypy (strict) and the layer contract (import-linter, pyproject.toml); CI runs it.
 lint: install
-	cd backend && ../$(BIN)/ruff check src tests scripts && ../$(BIN)/mypy
+	cd backend && ../$(BIN)/ruff check src tests scripts && ../$(BIN)/mypy && ../$(BIN)/lint-imports
 
 bench-aggregation: install
 	$(BIN)/python bench/aggregation.py

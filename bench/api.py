@@ -46,7 +46,7 @@ from themepark_tracker.aggregate.daily import run_daily
 from themepark_tracker.aggregate.hourly import run_hourly
 from themepark_tracker.db.engine import make_engine
 from themepark_tracker.db import tables as t
-from themepark_tracker.ingest.catalog import utcnow
+from themepark_tracker.timeutil import utcnow
 from themepark_tracker.simulate import simulate
 
 DATABASE = "tpt_bench_api"

@@ -16,7 +16,7 @@ from themepark_tracker.collect.scheduler import Scheduler
 from themepark_tracker.config import Settings
 from themepark_tracker.db.engine import make_engine
 from themepark_tracker.db.migrate import ensure_schema
-from themepark_tracker.ingest.catalog import utcnow
+from themepark_tracker.timeutil import utcnow
 
 
 def main() -> None:

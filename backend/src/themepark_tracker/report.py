@@ -7,8 +7,8 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from themepark_tracker.config import Settings
-from themepark_tracker.ingest.catalog import utcnow
 from themepark_tracker.queries.rankings import park_rankings
+from themepark_tracker.timeutil import utcnow
 
 
 def print_rankings(engine: Engine, settings: Settings, *, period: str, park_filter: str,

@@ -19,11 +19,10 @@ from sqlalchemy import Engine, select, text
 from tests import reference as ref
 from tests import scenarios as scen
 from tests.factories import ingest, make_park, series
-from themepark_tracker.aggregate.hourly import floor_hour
 from themepark_tracker.db import migrate
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.engine import make_engine
-from themepark_tracker.ingest.catalog import utcnow
+from themepark_tracker.timeutil import floor_hour, utcnow
 
 FIRST, NEWEST = datetime(2025, 11, 28, 8), datetime(2025, 12, 5, 8)
 LOG_LINE = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO "

@@ -20,11 +20,11 @@ from themepark_tracker.aggregate.backfill import (
     day_chunks,
     resolve_range,
 )
-from themepark_tracker.aggregate.hourly import aggregate_hour, floor_hour, run_hourly
+from themepark_tracker.aggregate.hourly import aggregate_hour, run_hourly
 from themepark_tracker.cli import main
 from themepark_tracker.db import tables as t
 from themepark_tracker.errors import UserError
-from themepark_tracker.ingest.catalog import utcnow
+from themepark_tracker.timeutil import floor_hour, utcnow
 
 H = timedelta(hours=1)
 FIRST, NEWEST = datetime(2025, 11, 28, 8), datetime(2025, 12, 5, 8)  # the seed's mirror

@@ -23,8 +23,7 @@ from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.daily import run_daily
 from themepark_tracker.db import tables as t
 from themepark_tracker.errors import UserError
-from themepark_tracker.ingest.catalog import utcnow
-from themepark_tracker.ingest.snapshots import local_day_bounds
+from themepark_tracker.timeutil import local_day_bounds, utcnow
 
 H = timedelta(hours=1)
 INTERVAL = scen.WORLD_INTERVAL

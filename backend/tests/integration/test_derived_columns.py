@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select
 from tests.factories import cycle, ingest, make_park
 from themepark_tracker.db import tables as t
 from themepark_tracker.ingest.models import Cycle, RideObservation, ScheduleRecord
-from themepark_tracker.ingest.snapshots import local_date_of, local_day_bounds
+from themepark_tracker.timeutil import local_date_of, local_day_bounds
 
 NY = "America/New_York"
 KOLKATA = "Asia/Kolkata"

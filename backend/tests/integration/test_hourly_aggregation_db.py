@@ -28,8 +28,8 @@ from themepark_tracker.aggregate.hourly import aggregate_hour, hours_due, run_ho
 from themepark_tracker.db import migrate
 from themepark_tracker.db import tables as t
 from themepark_tracker.ingest import snapshots
-from themepark_tracker.ingest.catalog import utcnow
 from themepark_tracker.ingest.snapshots import IngestSummary
+from themepark_tracker.timeutil import utcnow
 
 INTERVAL = scen.WORLD_INTERVAL
 LOOKBACK = timedelta(days=3650)  # the test data lies in 2025, the clock does not

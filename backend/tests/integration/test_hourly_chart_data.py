@@ -18,8 +18,7 @@ from tests.factories import cycle, ingest, make_park, series
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.hourly import aggregate_hour
 from themepark_tracker.db import tables as t
-from themepark_tracker.ingest.catalog import utcnow
-from themepark_tracker.ingest.snapshots import local_day_bounds
+from themepark_tracker.timeutil import local_day_bounds, utcnow
 
 H = timedelta(hours=1)
 

@@ -20,12 +20,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from tests.upstream import MK_WIKI, FakeUpstream, serve_upstream
-from themepark_tracker.aggregate.hourly import HOUR, floor_hour
 from themepark_tracker.aggregate.verify import verify
 from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
-from themepark_tracker.ingest.catalog import utcnow
 from themepark_tracker.queries.health import health_report
+from themepark_tracker.timeutil import HOUR, floor_hour, utcnow
 from themepark_tracker.web import create_app
 
 pytestmark = pytest.mark.slow

@@ -16,10 +16,10 @@ from tests import scenarios as scen
 from tests.factories import cycle, ingest
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.daily import run_daily
-from themepark_tracker.aggregate.hourly import aggregate_hour, floor_hour
+from themepark_tracker.aggregate.hourly import aggregate_hour
 from themepark_tracker.aggregate.verify import Mismatch, verify
 from themepark_tracker.db import tables as t
-from themepark_tracker.ingest.catalog import utcnow
+from themepark_tracker.timeutil import floor_hour, utcnow
 
 H = timedelta(hours=1)
 INTERVAL = 5

@@ -12,10 +12,11 @@ import click
 import pytest
 
 from themepark_tracker.aggregate.backfill import BackfillSummary, day_chunks
-from themepark_tracker.aggregate.hourly import HOUR, check_finished, floor_hour
+from themepark_tracker.aggregate.hourly import check_finished
 from themepark_tracker.aggregate.verify import Mismatch, VerifyReport, compare_rows
 from themepark_tracker.cli import parse_hour
 from themepark_tracker.errors import UserError
+from themepark_tracker.timeutil import HOUR, floor_hour
 
 H = timedelta(hours=1)
 

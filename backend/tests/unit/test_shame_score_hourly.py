@@ -21,9 +21,9 @@ from tests.factories import ingest, make_park, series
 from themepark_tracker.aggregate.daily import run_daily
 from themepark_tracker.aggregate.hourly import aggregate_hour
 from themepark_tracker.db import tables as t
-from themepark_tracker.ingest.catalog import utcnow
 from themepark_tracker.ingest.models import ScheduleRecord
 from themepark_tracker.metrics import round_half_up
+from themepark_tracker.timeutil import utcnow
 
 H10 = datetime(2025, 7, 1, 10, 0)
 INTERVAL = 5

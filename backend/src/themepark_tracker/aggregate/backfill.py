@@ -12,20 +12,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
-from themepark_tracker.aggregate.hourly import (
-    HOUR,
-    HOUR_FORMAT,
-    HourCount,
-    aggregate_range,
-    floor_hour,
-)
+from themepark_tracker.aggregate.hourly import HOUR_FORMAT, HourCount, aggregate_range
 from themepark_tracker.aggregate.runlog import BACKFILL, logged_run
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.lock import job_lock
 from themepark_tracker.db.migrate import require_revision
 from themepark_tracker.errors import UserError
-from themepark_tracker.ingest.catalog import utcnow
 from themepark_tracker.progress import ProgressBar
+from themepark_tracker.timeutil import HOUR, floor_hour, utcnow
 
 logger = logging.getLogger(__name__)
 

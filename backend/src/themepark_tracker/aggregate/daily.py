@@ -24,8 +24,7 @@ from themepark_tracker.db.lock import job_lock
 from themepark_tracker.db.types import UtcDateTime
 from themepark_tracker.db.upsert import upsert_from_select
 from themepark_tracker.errors import UserError
-from themepark_tracker.ingest.catalog import utcnow
-from themepark_tracker.ingest.snapshots import local_day_bounds
+from themepark_tracker.timeutil import local_day_bounds, utcnow, zone_of
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +69,7 @@ def aggregate_date(
 
 
 def _zones(conn: Connection) -> dict[int, ZoneInfo]:
-    return {r.park_id: ZoneInfo(r.timezone)
+    return {r.park_id: zone_of(r.timezone)
             for r in conn.execute(select(t.parks.c.park_id, t.parks.c.timezone))}
 
 

@@ -25,11 +25,10 @@ from themepark_tracker.db.migrate import require_revision
 from themepark_tracker.db.types import UtcDateTime, hour_floor
 from themepark_tracker.db.upsert import upsert_changed_from_select
 from themepark_tracker.errors import UserError
-from themepark_tracker.ingest.catalog import utcnow
+from themepark_tracker.timeutil import HOUR, floor_hour, utcnow
 
 logger = logging.getLogger(__name__)
 
-HOUR = timedelta(hours=1)
 HOUR_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 #: MariaDB's stock tmp_table_size (16M) spills a week's GROUP BY to disk; jobs raise it for
@@ -45,10 +44,6 @@ class HourCount:
     hour: datetime
     parks: int
     rides: int
-
-
-def floor_hour(instant: datetime) -> datetime:
-    return instant.replace(minute=0, second=0, microsecond=0)
 
 
 def prepare_job_session(conn: Connection) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, insert, update
 
 from themepark_tracker.db import tables as t
-from themepark_tracker.ingest.catalog import utcnow
+from themepark_tracker.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -16,9 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, select
 
 from themepark_tracker.aggregate import sql
-from themepark_tracker.aggregate.hourly import HOUR, floor_hour
 from themepark_tracker.db import tables as t
-from themepark_tracker.ingest.catalog import utcnow
+from themepark_tracker.timeutil import HOUR, floor_hour, utcnow
 
 #: Sums of floats may differ in the last bits between two summation orders.
 FLOAT_TOLERANCE = 1e-6

@@ -7,15 +7,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, delete, func, select
 
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.lock import job_lock
 from themepark_tracker.db.types import hour_floor
-from themepark_tracker.ingest.catalog import utcnow
-from themepark_tracker.ingest.snapshots import local_day_bounds
+from themepark_tracker.timeutil import local_day_bounds, utcnow, zone_of
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +45,7 @@ def cleanup(engine: Engine, retention_days: int, *, now: datetime | None = None,
     pas, rss = t.park_activity_snapshots, t.ride_status_snapshots
     with job_lock(engine, "cleanup"):
         with engine.connect() as conn:
-            zones = {r.park_id: ZoneInfo(r.timezone)
+            zones = {r.park_id: zone_of(r.timezone)
                      for r in conn.execute(select(t.parks.c.park_id, t.parks.c.timezone))}
             candidates = conn.execute(
                 select(pas.c.park_id, pas.c.local_date).distinct()

@@ -8,7 +8,6 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, delete, select, tuple_
 
@@ -18,27 +17,19 @@ from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.lock import job_lock
 from themepark_tracker.errors import UserError
-from themepark_tracker.ingest.catalog import upsert_schedules, utcnow
+from themepark_tracker.ingest.catalog import upsert_schedules
 from themepark_tracker.ingest.models import Cycle, RideObservation, ScheduleRecord
-from themepark_tracker.ingest.snapshots import IngestSummary, ingest_cycles, local_date_of
+from themepark_tracker.ingest.snapshots import IngestSummary, ingest_cycles
 from themepark_tracker.sources import queue_times as qt
 from themepark_tracker.sources import themeparks_wiki as wiki
 from themepark_tracker.sources.http import HttpClient
 from themepark_tracker.sources.models import QUEUE_TIMES, THEMEPARKS_WIKI, LiveReading
+from themepark_tracker.timeutil import local_date_of, slot_start, utcnow, zone_of
 
 logger = logging.getLogger(__name__)
 
-EPOCH = datetime(1970, 1, 1)
 #: A cycle that takes longer than this (it should take seconds) no longer keeps others out.
 COLLECT_LOCK_TTL = timedelta(minutes=10)
-
-
-def slot_start(instant: datetime, period_seconds: int) -> datetime:
-    """The start of the collection slot ``instant`` falls in. Every cycle of a slot is stamped
-    with it, so a cycle collected again (a restart within the slot) replaces the first one
-    instead of adding a second observation of the same interval."""
-    seconds = int((instant - EPOCH).total_seconds())
-    return EPOCH + timedelta(seconds=seconds - seconds % period_seconds)
 
 
 @dataclass(frozen=True)
@@ -188,13 +179,15 @@ def refresh_schedules(engine: Engine, settings: Settings, now: datetime | None =
     with HttpClient(settings) as client:
         got, problems = fetch_all(
             parks, lambda p: wiki.fetch_schedule(client, settings.themeparks_wiki_base_url,
-                                                 p.themeparks_wiki_id, p.park_id),
+                                                 p.themeparks_wiki_id),
             settings.http_concurrency)
     report.parks_failed = {p.name: msg for p, msg in problems.items()}
     keep: list[ScheduleRecord] = []
     for park, windows in got.items():
-        today = local_date_of(now, ZoneInfo(park.timezone))
-        keep += [w for w in windows if w.local_date >= today]
+        today = local_date_of(now, zone_of(park.timezone))
+        keep += [ScheduleRecord(park.park_id, w.local_date, w.opening_time_utc,
+                                w.closing_time_utc, "OPERATING")
+                 for w in windows if w.local_date >= today]
         report.parks += 1
     dates: dict[int, set[object]] = defaultdict(set)
     for w in keep:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from themepark_tracker.db import tables as t
 from themepark_tracker.errors import UserError
-from themepark_tracker.ingest.catalog import utcnow
+from themepark_tracker.timeutil import utcnow
 
 
 class LockHeld(UserError):

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict
-from datetime import UTC, datetime
 
 from sqlalchemy import Connection, update
 
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.upsert import upsert_rows
 from themepark_tracker.ingest.models import ParkRecord, RideRecord, ScheduleRecord
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+from themepark_tracker.timeutil import utcnow
 
 
 def upsert_parks(conn: Connection, parks: Iterable[ParkRecord]) -> int:

@@ -23,9 +23,9 @@ from themepark_tracker.db import tables as t
 from themepark_tracker.db.bulk import bulk_insert
 from themepark_tracker.db.upsert import bump_marks, upsert_rows
 from themepark_tracker.errors import UserError
-from themepark_tracker.ingest.catalog import utcnow
 from themepark_tracker.ingest.derive import DayState, ParkRules, Reading, derive_cycle
 from themepark_tracker.ingest.models import Cycle
+from themepark_tracker.timeutil import local_date_of, local_day_bounds, utcnow, zone_of
 
 logger = logging.getLogger(__name__)
 
@@ -75,20 +75,6 @@ class _Park:
     reports_down: bool
     weights: dict[int, int]  # attractions only
     known_rides: frozenset[int]
-
-
-def local_date_of(instant: datetime, zone: ZoneInfo) -> date:
-    """The park-local calendar date of a naive-UTC instant."""
-    return instant.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
-
-
-def local_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """[start, end) of a park-local date as naive UTC (23 or 25 hours on DST change days)."""
-    utc = ZoneInfo("UTC")
-    start = datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(utc)
-    nxt = day + timedelta(days=1)
-    end = datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone).astimezone(utc)
-    return start.replace(tzinfo=None), end.replace(tzinfo=None)
 
 
 def ingest_cycles(conn: Connection, cycles: Iterable[Cycle]) -> IngestSummary:
@@ -144,7 +130,7 @@ def _load_parks(conn: Connection, park_ids: Iterable[int]) -> dict[int, _Park]:
             weights[r.park_id][r.ride_id] = metrics.tier_weight(r.tier)
     return {
         r.park_id: _Park(
-            r.park_id, ZoneInfo(r.timezone), bool(r.reports_down),
+            r.park_id, zone_of(r.timezone), bool(r.reports_down),
             weights[r.park_id], frozenset(known[r.park_id]),
         )
         for r in park_rows

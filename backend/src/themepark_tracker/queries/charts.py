@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,11 +18,10 @@ from sqlalchemy import Connection, select
 
 from themepark_tracker import metrics
 from themepark_tracker.aggregate import sql
-from themepark_tracker.aggregate.hourly import HOUR
 from themepark_tracker.db import tables as t
-from themepark_tracker.ingest.snapshots import local_day_bounds
 from themepark_tracker.queries.park_stats import ParkInfo, ParkPeriod, covered_until, plain
-from themepark_tracker.queries.periods import LIVE, TODAY, YESTERDAY, iso_utc, zone_of
+from themepark_tracker.queries.periods import LIVE, TODAY, YESTERDAY
+from themepark_tracker.timeutil import HOUR, iso_utc, local_day_bounds, local_label, zone_of
 
 LIVE_CHART_SPAN = timedelta(minutes=60)
 
@@ -117,11 +116,6 @@ def daily_point(pp: ParkPeriod, day: date, zone: ZoneInfo) -> dict[str, Any]:
     operating, down = pp.day_rides.get(day, (None, None))
     row = {**vars(sums), "rides_operating": operating, "rides_down": down}
     return _point(start, day.isoformat(), row, future=False) | {"date": day.isoformat()}
-
-
-def local_label(instant: datetime, zone: ZoneInfo, fmt: str) -> str:
-    """A naive-UTC instant as the park's local clock time."""
-    return instant.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
 
 
 def live_points(conn: Connection, park_id: int, now: datetime, zone: ZoneInfo

@@ -16,11 +16,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from themepark_tracker.aggregate.daily import days_due
-from themepark_tracker.aggregate.hourly import HOUR, floor_hour
 from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
-from themepark_tracker.ingest.catalog import utcnow
-from themepark_tracker.queries.periods import iso_utc
+from themepark_tracker.timeutil import HOUR, floor_hour, iso_utc, utcnow
 
 #: Collection is stale after this many collection periods without a new cycle.
 STALE_AFTER_PERIODS = 3

@@ -22,7 +22,6 @@ from sqlalchemy import Connection, RowMapping, and_, exists, func, or_, select
 
 from themepark_tracker import metrics
 from themepark_tracker.aggregate import sql
-from themepark_tracker.aggregate.hourly import HOUR, floor_hour
 from themepark_tracker.db import tables as t
 from themepark_tracker.queries.periods import (
     DAYS_IN_PERIOD,
@@ -32,6 +31,7 @@ from themepark_tracker.queries.periods import (
     ParkWindow,
     park_window,
 )
+from themepark_tracker.timeutil import HOUR, ceil_hour, floor_hour
 
 #: A row read by column name: a ``RowMapping`` from ``.mappings()`` (whose stub key type also
 #: admits column objects, so it is not a ``Mapping[str, Any]``) or a plain dict.
@@ -333,11 +333,6 @@ def covered_until(conn: Connection, since: datetime, now: datetime) -> datetime:
     while hour < limit and hour in aggregated and hour not in stale:
         hour += HOUR
     return hour
-
-
-def ceil_hour(instant: datetime) -> datetime:
-    floor = floor_hour(instant)
-    return floor if floor == instant else floor + HOUR
 
 
 @dataclass(frozen=True)

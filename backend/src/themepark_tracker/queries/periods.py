@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
-from zoneinfo import ZoneInfo
 
-from themepark_tracker.ingest.snapshots import local_date_of, local_day_bounds
+from themepark_tracker.timeutil import iso_utc, local_date_of, local_day_bounds, zone_of
 
 LIVE, TODAY, YESTERDAY, LAST_WEEK, LAST_MONTH = (
     "live", "today", "yesterday", "last_week", "last_month",
@@ -39,14 +37,6 @@ class ParkWindow:
         return self.dates[-1]
 
 
-@cache
-def zone_of(timezone: str) -> ZoneInfo:
-    """The zone by its IANA name, loaded once per process. (``ZoneInfo`` itself keeps only
-    the eight most recent strongly: with more zones than that among the parks, every request
-    read the tz database from disk again.)"""
-    return ZoneInfo(timezone)
-
-
 def park_window(period: str, timezone: str, now: datetime) -> ParkWindow:
     """The window of ``period`` for a park in ``timezone`` at UTC instant ``now``."""
     zone = zone_of(timezone)
@@ -69,8 +59,3 @@ def covered(windows: Iterable[ParkWindow]) -> tuple[str | None, str | None]:
     if not spans:
         return None, None
     return iso_utc(min(a for a, _ in spans)), iso_utc(max(b for _, b in spans))
-
-
-def iso_utc(instant: datetime) -> str:
-    """ISO-8601 with Z for a naive-UTC instant (SPEC §6)."""
-    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -10,7 +10,8 @@ from sqlalchemy import Connection
 
 from themepark_tracker import metrics
 from themepark_tracker.queries.park_stats import ParkPeriod, load_parks, period_stats
-from themepark_tracker.queries.periods import LIVE, TODAY, covered, iso_utc
+from themepark_tracker.queries.periods import LIVE, TODAY, covered
+from themepark_tracker.timeutil import iso_utc
 
 FILTERS = ("all-parks", "disney-universal")
 SORT_KEYS = (

@@ -15,8 +15,7 @@ from sqlalchemy import Connection, select
 
 from themepark_tracker import metrics
 from themepark_tracker.db import tables as t
-from themepark_tracker.ingest.snapshots import local_day_bounds
-from themepark_tracker.queries.charts import hourly_rows, local_hour_starts, local_label
+from themepark_tracker.queries.charts import hourly_rows, local_hour_starts
 from themepark_tracker.queries.park_stats import ParkInfo, load_parks, plain
 from themepark_tracker.queries.periods import (
     LIVE,
@@ -24,9 +23,7 @@ from themepark_tracker.queries.periods import (
     TODAY,
     YESTERDAY,
     covered,
-    iso_utc,
     park_window,
-    zone_of,
 )
 from themepark_tracker.queries.rides import (
     RideInfo,
@@ -35,6 +32,7 @@ from themepark_tracker.queries.rides import (
     load_rides,
     ride_period_stats,
 )
+from themepark_tracker.timeutil import iso_utc, local_day_bounds, local_label, zone_of
 
 RIDE_SORT_KEYS = ("downtime_hours", "uptime_percentage", "avg_wait_time_minutes", "ride_name")
 

@@ -26,14 +26,8 @@ from themepark_tracker.queries.park_stats import (
     split_today,
     stale_park_days,
 )
-from themepark_tracker.queries.periods import (
-    LIVE,
-    LIVE_MAX_AGE,
-    TODAY,
-    ParkWindow,
-    iso_utc,
-    park_window,
-)
+from themepark_tracker.queries.periods import LIVE, LIVE_MAX_AGE, TODAY, ParkWindow, park_window
+from themepark_tracker.timeutil import iso_utc
 
 RIDE_SUM_FIELDS = ("snapshot_count", "open_snapshot_count", "operating_snapshots",
                    "down_snapshots", "wait_sum", "wait_count")

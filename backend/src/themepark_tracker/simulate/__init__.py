@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
@@ -32,6 +32,7 @@ from themepark_tracker.ingest.snapshots import IngestSummary, ingest_cycles
 from themepark_tracker.progress import ProgressBar
 from themepark_tracker.simulate.catalogue import Catalogue, build_catalogue
 from themepark_tracker.simulate.days import SOURCE, ParkDay, Simulation, breakdown_minutes
+from themepark_tracker.timeutil import floor_to_interval
 
 __all__ = [
     "SOURCE",
@@ -99,15 +100,6 @@ def parse_end(text: str | None, interval_minutes: int = 5) -> datetime:
             f"(e.g. {floor_to_interval(value, interval_minutes):%Y-%m-%d %H:%M})"
         )
     return value
-
-
-def floor_to_interval(instant: datetime, interval_minutes: int) -> datetime:
-    """The cycle boundary at or before ``instant`` (boundaries every ``interval_minutes`` from
-    UTC midnight)."""
-    midnight = instant.replace(hour=0, minute=0, second=0, microsecond=0)
-    step = interval_minutes * 60
-    seconds = int((instant - midnight).total_seconds()) // step * step
-    return midnight + timedelta(seconds=seconds)
 
 
 def simulate(

@@ -30,6 +30,7 @@ from themepark_tracker.simulate.parks import (
     TIER_MIX,
     _Template,
 )
+from themepark_tracker.timeutil import zone_of
 
 T = TypeVar("T")
 
@@ -233,7 +234,7 @@ def build_catalogue(parks: int, rides: int, seed: int) -> Catalogue:
                                       entry.record.tier, entry.record.category)
             entry.prepare(template.wiki)
             next_ride_id += 1
-        out.append(_Park(record, ZoneInfo(template.timezone), template, popularity, entries))
+        out.append(_Park(record, zone_of(template.timezone), template, popularity, entries))
     return Catalogue(out)
 
 

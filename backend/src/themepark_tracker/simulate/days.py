@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from themepark_tracker.ingest.models import Cycle, RideObservation, ScheduleRecord
-from themepark_tracker.ingest.snapshots import local_date_of, local_day_bounds
 from themepark_tracker.simulate.catalogue import Catalogue, _Entry, _Park, _pick
 from themepark_tracker.simulate.parks import (
     BREAKDOWN_BOUNDS_MINUTES,
@@ -26,6 +25,7 @@ from themepark_tracker.simulate.parks import (
     SURPRISE_CLOSURE,
     WEATHER_HOLD,
 )
+from themepark_tracker.timeutil import local_date_of, local_day_bounds
 
 SOURCE = "simulate"
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from themepark_tracker import metrics
 
 QUEUE_TIMES = "queue_times"
 THEMEPARKS_WIKI = "themeparks_wiki"
-SOURCES = (QUEUE_TIMES, THEMEPARKS_WIKI)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +27,14 @@ class SourcePark:
     country: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceWindow:
+    """One OPERATING window of a park's schedule: its local date and UTC opening and closing."""
+    local_date: date
+    opening_time_utc: datetime
+    closing_time_utc: datetime
 
 
 @dataclass(frozen=True, slots=True)

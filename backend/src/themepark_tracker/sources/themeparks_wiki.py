@@ -10,13 +10,13 @@ from datetime import date
 from typing import Any
 
 from themepark_tracker import metrics
-from themepark_tracker.ingest.models import ScheduleRecord
 from themepark_tracker.sources.http import HttpClient, SourceError
 from themepark_tracker.sources.models import (
     THEMEPARKS_WIKI,
     LiveReading,
     SourcePark,
     SourceRide,
+    SourceWindow,
     categorise,
     optional_float,
     optional_wait,
@@ -106,7 +106,7 @@ def parse_live(payload: Any, url: str = "live") -> list[LiveReading]:
     return out
 
 
-def parse_schedule(payload: Any, park_id: int, url: str = "schedule") -> list[ScheduleRecord]:
+def parse_schedule(payload: Any, url: str = "schedule") -> list[SourceWindow]:
     """The OPERATING windows (other types, extra hours and ticketed events, are not the park's
     opening hours and are left out). Opening and closing times carry the park's offset."""
     _require(isinstance(payload, dict) and isinstance(payload.get("schedule", []), list), url,
@@ -123,7 +123,7 @@ def parse_schedule(payload: Any, park_id: int, url: str = "schedule") -> list[Sc
             continue
         if opening is None or closing is None or closing <= opening:
             continue
-        out.append(ScheduleRecord(park_id, local, opening, closing, "OPERATING"))
+        out.append(SourceWindow(local, opening, closing))
     return out
 
 
@@ -148,7 +148,6 @@ def fetch_live(client: HttpClient, base_url: str, park_id: str) -> list[LiveRead
     return parse_live(client.get_json(url), url)
 
 
-def fetch_schedule(client: HttpClient, base_url: str, wiki_id: str, park_id: int
-                   ) -> list[ScheduleRecord]:
+def fetch_schedule(client: HttpClient, base_url: str, wiki_id: str) -> list[SourceWindow]:
     url = _url(base_url, "entity", wiki_id, "schedule")
-    return parse_schedule(client.get_json(url), park_id, url)
+    return parse_schedule(client.get_json(url), url)

@@ -16,7 +16,7 @@ from flask_limiter.util import get_remote_address
 
 from themepark_tracker.config import Settings
 from themepark_tracker.db.engine import make_engine
-from themepark_tracker.ingest.catalog import utcnow
+from themepark_tracker.timeutil import utcnow
 from themepark_tracker.web import errors, frontend, live, meta, parks, rides
 from themepark_tracker.web.cache import make_cache
 from themepark_tracker.web.respond import JsonProvider, Services

@@ -21,7 +21,8 @@ from sqlalchemy import Connection, Engine
 
 from themepark_tracker.config import Settings
 from themepark_tracker.queries.live import from_live_feeds, newest_data_at
-from themepark_tracker.queries.periods import LIVE, TODAY, iso_utc
+from themepark_tracker.queries.periods import LIVE, TODAY
+from themepark_tracker.timeutil import iso_utc
 from themepark_tracker.web import params
 from themepark_tracker.web.cache import Flights, NoCache, ResponseCache, data_generation
 
