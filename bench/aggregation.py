@@ -35,7 +35,8 @@ from typing import Any
 # bench/ is the script's folder, so it is on sys.path: ``common`` is bench/common.py.
 from common import SERVER, write_section
 from sqlalchemy import Engine, delete, func, select, text
-from themepark_tracker.aggregate import sql
+
+from themepark_tracker.aggregate import scopes, sql
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.hourly import HourCount, aggregate_hour
 from themepark_tracker.db import tables as t
@@ -213,7 +214,7 @@ def main() -> None:
                 durations.append(float(conn.exec_driver_sql("SHOW PROFILES").all()[-1][1]))
             server[name] = statistics.median(durations) * 1000
         conn.exec_driver_sql("SET profiling = 0")
-        scope = sql.local_hours(park, DAY_START, DAY_END, 0)
+        scope = scopes.local_hours(park, DAY_START, DAY_END, 0)
         ref_ms, _ = median_ms(lambda: conn.execute(
             sql.park_rows_select(scope), {"interval_minutes": INTERVAL}).all(),
             max(5, args.repeat // 5))

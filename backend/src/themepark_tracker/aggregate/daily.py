@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, func, literal, select
 
-from themepark_tracker.aggregate import sql
+from themepark_tracker.aggregate import scopes, sql
 from themepark_tracker.aggregate.hourly import clear_marks, prepare_job_session
 from themepark_tracker.aggregate.runlog import DAILY, logged_run
 from themepark_tracker.db import tables as t
@@ -45,7 +45,7 @@ def aggregate_date(
     seen = conn.execute(select(marks.c.park_id, marks.c.local_date, marks.c.version).where(
         marks.c.local_date == stat_date, marks.c.park_id.in_(park_ids))).all()
     prepare_job_session(conn)
-    scope = sql.local_dates(park_ids, [stat_date])
+    scope = scopes.local_dates(park_ids, [stat_date])
     params = {"interval_minutes": interval_minutes}
     stamp = literal(utcnow(), UtcDateTime).label("updated_at")
     upsert_from_select(

@@ -1,7 +1,17 @@
-"""The aggregation queries (SPEC §3, §4) as SQLAlchemy Core selects, for one time range.
+"""The aggregation queries (SPEC §3, §4) as SQLAlchemy Core selects, over a ``Scope``
+(aggregate/scopes.py: which snapshots, bucketed how).
 
-Each function returns a SELECT producing exactly the rows the aggregate tables hold. The
-hourly job upserts them; ``verify`` recomputes them and compares. Ride rows are grouped from
+Who uses what, and why ride snapshots are grouped in more than one place:
+
+- ``park_rows_select`` / ``ride_rows_select`` (and the ``*_hourly_select`` / ``*_daily_select``
+  built on them) produce exactly the rows the aggregate tables hold, zeros included:
+  ``aggregate-daily`` upserts the daily ones, ``verify`` recomputes and compares all four, and
+  the read side's reference path (``USE_HOURLY_TABLES=false``) groups raw snapshots with them.
+- ``ride_hourly_written_select`` / ``ride_hourly_zero_select`` / ``park_hourly_written_select``
+  are the hourly job's write path: the same rows, split so that only rows that changed are
+  written (``db/upsert.py``).
+- ``ride_sums`` / ``park_bucket_sums`` / ``flag`` are the one definition of the sums, shared
+  with the read side's own selects in ``queries/sql.py``. Ride rows are grouped from
 the raw ride snapshots; park rows combine the park snapshots (scores, weights) with the
 ride groups (waits, distinct rides). Nothing here converts time zones: the park-local date was
 stored next to each snapshot by ingest.
@@ -9,31 +19,28 @@ stored next to each snapshot by ingest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     BindParameter,
     Double,
-    Table,
     and_,
     bindparam,
     case,
     cast,
-    false,
     func,
     literal,
     null,
-    or_,
     select,
 )
 from sqlalchemy.sql import ColumnElement, Select
 
 from themepark_tracker import metrics
+from themepark_tracker.aggregate.scopes import Scope, utc_hours
 from themepark_tracker.db import tables as t
-from themepark_tracker.db.types import clock_hour_floor, hour_floor, round_half_up
+from themepark_tracker.db.types import round_half_up
 
 rss = t.ride_status_snapshots
 pas = t.park_activity_snapshots
@@ -42,7 +49,7 @@ pas = t.park_activity_snapshots
 INTERVAL: BindParameter[float] = bindparam("interval_minutes", type_=Double())
 
 
-def _flag(cond: ColumnElement[Any]) -> ColumnElement[int]:
+def flag(cond: ColumnElement[Any]) -> ColumnElement[int]:
     return case((cond, 1), else_=0)
 
 
@@ -70,18 +77,18 @@ def _instant_shame() -> ColumnElement[Any]:
     )
 
 
-def _ride_sums() -> list[ColumnElement[Any]]:
+def ride_sums() -> list[ColumnElement[Any]]:
     """The counts and sums one ride row is made of, over the ride snapshots of a group
     (SPEC §3). ``COUNT(ride_id)`` so that an outer-joined missing snapshot counts 0."""
     operating = and_(rss.c.park_open, rss.c.status == metrics.OPERATING)
     waited = and_(operating, rss.c.wait_time.is_not(None))
     return [
         func.count(rss.c.ride_id).label("snapshot_count"),
-        func.sum(_flag(rss.c.park_open)).label("open_snapshot_count"),
-        func.sum(_flag(operating)).label("operating_snapshots"),
-        func.sum(_flag(rss.c.counted_down)).label("down_snapshots"),
+        func.sum(flag(rss.c.park_open)).label("open_snapshot_count"),
+        func.sum(flag(operating)).label("operating_snapshots"),
+        func.sum(flag(rss.c.counted_down)).label("down_snapshots"),
         func.sum(case((waited, rss.c.wait_time), else_=0)).label("wait_sum"),
-        func.sum(_flag(waited)).label("wait_count"),
+        func.sum(flag(waited)).label("wait_count"),
         func.max(case((waited, rss.c.wait_time), else_=None)).label("max_wait_time"),
     ]
 
@@ -101,7 +108,7 @@ def _ride_groups(scope: Scope) -> Select[Any]:
             r.c.ride_id.label("ride_id"),
             r.c.park_id.label("park_id"),
             bucket.label("bucket"),
-            *_ride_sums(),
+            *ride_sums(),
         )
         .select_from(
             pas.join(r, and_(r.c.park_id == pas.c.park_id, r.c.category == metrics.ATTRACTION))
@@ -114,32 +121,7 @@ def _ride_groups(scope: Scope) -> Select[Any]:
     )
 
 
-def ride_snapshot_sums(scope: Scope) -> Select[Any]:
-    """Per attraction and bucket, the same sums as ``_ride_groups`` for the rides that have
-    snapshots (no zero rows), for the read side, which only adds them up. The park snapshots
-    in scope are found through their own indexes (by time or by local date), and each
-    cycle's ride snapshots are read as one range of the (park, time, ride) key, instead of
-    one lookup per attraction per cycle. Attractions are told apart after grouping: one
-    lookup in ``rides`` per ride and bucket, not one per snapshot."""
-    r = t.rides
-    bucket = scope.bucket(pas)
-    grouped = (
-        select(rss.c.ride_id, rss.c.park_id, bucket.label("bucket"), *_ride_sums())
-        .select_from(pas.join(rss, and_(rss.c.park_id == pas.c.park_id,
-                                        rss.c.recorded_at == pas.c.recorded_at)))
-        .where(scope.where(pas))
-        .group_by(rss.c.ride_id, rss.c.park_id, bucket)
-        # Park snapshots first, always: with an OR of date groups MariaDB may otherwise
-        # drive the join from a full scan of the ride snapshots.
-        .prefix_with("STRAIGHT_JOIN", dialect="mysql")
-        .prefix_with("STRAIGHT_JOIN", dialect="mariadb")
-        .subquery("grouped")
-    )
-    return select(grouped).join(r, and_(r.c.ride_id == grouped.c.ride_id,
-                                        r.c.category == metrics.ATTRACTION))
-
-
-def _park_buckets(bucket: ColumnElement[Any], where: ColumnElement[bool]) -> Select[Any]:
+def park_bucket_sums(bucket: ColumnElement[Any], where: ColumnElement[bool]) -> Select[Any]:
     """Per park and bucket: snapshot counts, the shame sum and the weights."""
     open_ = pas.c.park_appears_open
     return (
@@ -147,7 +129,7 @@ def _park_buckets(bucket: ColumnElement[Any], where: ColumnElement[bool]) -> Sel
             pas.c.park_id.label("park_id"),
             bucket.label("bucket"),
             func.count().label("snapshot_count"),
-            func.sum(_flag(open_)).label("open_snapshot_count"),
+            func.sum(flag(open_)).label("open_snapshot_count"),
             func.sum(_instant_shame()).label("shame_score_sum"),
             func.sum(case((open_, pas.c.rides_down), else_=0)).label("down_snapshots"),
             func.sum(case((open_, pas.c.down_weight), else_=0)).label("weighted_down_snapshots"),
@@ -158,17 +140,9 @@ def _park_buckets(bucket: ColumnElement[Any], where: ColumnElement[bool]) -> Sel
     )
 
 
-def park_snapshot_sums(scope: Scope) -> Select[Any]:
-    """Per park and bucket, every sum a period adds up (``queries.park_stats.SUM_FIELDS``),
-    from the park snapshots alone: each states its cycle's attractions operating while open
-    (``rides_open``) and their waits (``wait_sum``, ``wait_count``), which the ride snapshots
-    of the cycle give too. For the read side; the jobs group the ride snapshots themselves."""
-    open_ = pas.c.park_appears_open
-    return _park_buckets(scope.bucket(pas), scope.where(pas)).add_columns(
-        func.sum(case((open_, pas.c.rides_open), else_=0)).label("operating_snapshots"),
-        func.sum(pas.c.wait_sum).label("wait_sum"),
-        func.sum(pas.c.wait_count).label("wait_count"),
-    )
+def park_buckets(scope: Scope) -> Any:
+    """``park_bucket_sums`` over a scope, as a subquery."""
+    return park_bucket_sums(scope.bucket(pas), scope.where(pas)).subquery("park_buckets")
 
 
 def _ride_rows(rides_sub: Any, bucket_name: str) -> Select[Any]:
@@ -203,9 +177,9 @@ def _park_rows(parks_sub: Any, rides_sub: Any, bucket_name: str) -> Select[Any]:
             g.c.bucket,
             func.sum(g.c.wait_sum).label("wait_sum"),
             func.sum(g.c.wait_count).label("wait_count"),
-            func.sum(_flag(g.c.operating_snapshots > 0)).label("rides_operating"),
-            func.sum(_flag(g.c.down_snapshots > 0)).label("rides_down"),
-            func.sum(_flag(g.c.operating_snapshots + g.c.down_snapshots > 0))
+            func.sum(flag(g.c.operating_snapshots > 0)).label("rides_operating"),
+            func.sum(flag(g.c.down_snapshots > 0)).label("rides_down"),
+            func.sum(flag(g.c.operating_snapshots + g.c.down_snapshots > 0))
             .label("rides_operated"),
             func.sum(g.c.operating_snapshots).label("operating_snapshots"),
             func.max(g.c.max_wait_time).label("max_wait_time"),
@@ -246,106 +220,6 @@ def _park_rows(parks_sub: Any, rides_sub: Any, bucket_name: str) -> Select[Any]:
     )
 
 
-# --- scopes: which snapshots, bucketed how --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which raw snapshots to aggregate and how to bucket them.
-
-    ``bucket`` maps a snapshot table to its bucket expression (a UTC hour, a local hour, the
-    local date); ``where`` maps a snapshot table to its filter. Both snapshot tables have
-    ``park_id``, ``recorded_at`` and ``local_date``, so one lambda serves both."""
-
-    bucket: Callable[[Table], ColumnElement[Any]]
-    where: Callable[[Table], ColumnElement[bool]]
-
-    def park_buckets(self) -> Any:
-        return _park_buckets(self.bucket(pas), self.where(pas)).subquery("park_buckets")
-
-    def ride_buckets(self) -> Any:
-        return _ride_groups(self).subquery("ride_buckets")
-
-
-def utc_hours(start: datetime, end: datetime, park_ids: Sequence[int] | None = None) -> Scope:
-    """Every UTC hour in [start, end). Naming the parks lets the ride snapshots be read as a
-    range of their (park, time, ride) key per park instead of by the time index."""
-
-    def where(tb: Table) -> ColumnElement[bool]:
-        cond = and_(tb.c.recorded_at >= start, tb.c.recorded_at < end)
-        return and_(tb.c.park_id.in_(list(park_ids)), cond) if park_ids else cond
-
-    return Scope(bucket=lambda tb: hour_floor(tb.c.recorded_at), where=where)
-
-
-def local_hours(park_id: int, start: datetime, end: datetime, offset_minutes: int) -> Scope:
-    """One park's snapshots in [start, end), bucketed by hours that start ``offset_minutes``
-    past the UTC hour (30 for Asia/Kolkata), i.e. the park's local clock hours."""
-    return Scope(
-        bucket=lambda tb: clock_hour_floor(tb.c.recorded_at, offset_minutes),
-        where=lambda tb: and_(tb.c.park_id == park_id, tb.c.recorded_at >= start,
-                              tb.c.recorded_at < end),
-    )
-
-
-@dataclass(frozen=True)
-class DayGroup:
-    """Parks sharing the same local dates, optionally without the UTC instants in
-    ``exclude`` = [start, end) (already counted from hourly rows), and only before ``until``
-    (TODAY ends now, even if a clock ahead of ours sent later snapshots)."""
-
-    park_ids: tuple[int, ...]
-    dates: tuple[date, ...]
-    exclude: tuple[datetime, datetime] | None = None
-    until: datetime | None = None
-
-    def condition(self, tb: Table) -> ColumnElement[bool]:
-        cond = and_(tb.c.park_id.in_(self.park_ids), tb.c.local_date.in_(self.dates))
-        if self.until is not None:
-            cond = and_(cond, tb.c.recorded_at < self.until)
-        if self.exclude is not None:
-            cond = and_(cond, or_(tb.c.recorded_at < self.exclude[0],
-                                  tb.c.recorded_at >= self.exclude[1]))
-        return cond
-
-
-def local_dates(park_ids: Sequence[int], dates: Sequence[date]) -> Scope:
-    """The given parks' snapshots of the given local dates, bucketed by local date."""
-    return day_groups([DayGroup(tuple(park_ids), tuple(dates))])
-
-
-def day_groups(groups: Sequence[DayGroup]) -> Scope:
-    """Several ``DayGroup``s in one scope, bucketed by local date."""
-    return Scope(bucket=lambda tb: tb.c.local_date,
-                 where=lambda tb: or_(*(g.condition(tb) for g in groups)))
-
-
-def park_ranges(groups: Mapping[tuple[tuple[datetime, datetime], ...], Sequence[int]]
-                ) -> Scope:
-    """Parks' snapshots in UTC ranges [start, end) (parks sharing their ranges share an
-    OR-branch), bucketed by local date. Ranges of ``recorded_at`` read the (park, time)
-    indexes directly, where a local date with excluded hours makes MariaDB read the day."""
-
-    def where(tb: Table) -> ColumnElement[bool]:
-        if not groups:
-            return false()
-        return or_(*(
-            and_(tb.c.park_id.in_(list(ids)),
-                 or_(*(and_(tb.c.recorded_at >= a, tb.c.recorded_at < b) for a, b in ranges)))
-            for ranges, ids in groups.items()))
-
-    return Scope(bucket=lambda tb: tb.c.local_date, where=where)
-
-
-def cycles(pairs: Sequence[tuple[int, datetime]]) -> Scope:
-    """Exactly the given (park, recorded_at) cycles, bucketed by local date."""
-    return Scope(
-        bucket=lambda tb: tb.c.local_date,
-        where=lambda tb: or_(*(and_(tb.c.park_id == p, tb.c.recorded_at == at)
-                               for p, at in pairs)),
-    )
-
-
 # --- hourly (SPEC §3) ---------------------------------------------------------------------------
 
 PARK_HOURLY_COLUMNS = (
@@ -364,11 +238,12 @@ RIDE_HOURLY_COLUMNS = (
 
 def park_rows_select(scope: Scope, bucket_name: str = "bucket") -> Select[Any]:
     """Park rows (all the columns of PARK_HOURLY_COLUMNS and more) for ``scope``."""
-    return _park_rows(scope.park_buckets(), scope.ride_buckets(), bucket_name)
+    rides = _ride_groups(scope).subquery("ride_buckets")
+    return _park_rows(park_buckets(scope), rides, bucket_name)
 
 
 def ride_rows_select(scope: Scope, bucket_name: str = "bucket") -> Select[Any]:
-    return _ride_rows(scope.ride_buckets(), bucket_name)
+    return _ride_rows(_ride_groups(scope).subquery("ride_buckets"), bucket_name)
 
 
 def park_hourly_select(start: datetime, end: datetime) -> Select[Any]:
@@ -456,7 +331,7 @@ def ride_hourly_written_select(start: datetime, end: datetime, park_ids: Sequenc
     r = t.rides
     bucket = scope.bucket(rss)
     g = (
-        select(rss.c.ride_id, bucket.label("bucket"), *_ride_sums())
+        select(rss.c.ride_id, bucket.label("bucket"), *ride_sums())
         .where(scope.where(rss))
         .group_by(rss.c.ride_id, bucket)
         .subquery("ride_groups")
@@ -481,7 +356,7 @@ def ride_hourly_zero_select(start: datetime, end: datetime) -> Select[Any]:
     """Zero rows for every attraction in every hour its park has; step 1 keeps them only for
     the (ride, hour) pairs that ``ride_hourly_written_select`` did not give."""
     r = t.rides
-    p = utc_hours(start, end).park_buckets()
+    p = park_buckets(utc_hours(start, end))
     zero = literal(0)
     return (
         select(
@@ -515,7 +390,7 @@ def park_hourly_written_select(start: datetime, end: datetime, park_ids: Sequenc
                rh.c.hour_start_utc < end)
         .subquery("ride_rows")
     )
-    rows = _park_rows(utc_hours(start, end, park_ids).park_buckets(), ride_rows,
+    rows = _park_rows(park_buckets(utc_hours(start, end, park_ids)), ride_rows,
                       "hour_start_utc")
     written = rows.subquery("rows")
     return select(*(written.c[c] for c in PARK_HOURLY_COLUMNS))

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, select
 
-from themepark_tracker.aggregate import sql
+from themepark_tracker.aggregate import scopes, sql
 from themepark_tracker.db import tables as t
 from themepark_tracker.timeutil import HOUR, floor_hour, utcnow
 
@@ -161,7 +161,7 @@ def _verify_days(conn: Connection, report: VerifyReport, params: Mapping[str, An
         if (park_id, day) not in pending:
             by_date.setdefault(day, []).append(park_id)
     for day, park_ids in sorted(by_date.items()):
-        scope = sql.local_dates(park_ids, [day])
+        scope = scopes.local_dates(park_ids, [day])
         for table, key, columns, select_fn in (
             (t.park_daily_stats, ("park_id", "stat_date"), sql.PARK_DAILY_COLUMNS,
              sql.park_daily_select),

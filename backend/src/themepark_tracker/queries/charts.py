@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, select
 
 from themepark_tracker import metrics
-from themepark_tracker.aggregate import sql
+from themepark_tracker.aggregate import scopes, sql
 from themepark_tracker.db import tables as t
 from themepark_tracker.queries.park_stats import ParkInfo, ParkPeriod, covered_until, plain
 from themepark_tracker.queries.periods import LIVE, TODAY, YESTERDAY
@@ -68,7 +68,7 @@ def hourly_rows(
         raw_from = until
     raw_to = min(day_end, now)  # nothing after now, even from a clock that runs ahead
     if raw_from < raw_to:
-        scope = sql.local_hours(park_id, raw_from, raw_to, offset)
+        scope = scopes.local_hours(park_id, raw_from, raw_to, offset)
         if ride_id is None:
             query = sql.park_rows_select(scope)
         else:

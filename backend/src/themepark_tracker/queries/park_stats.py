@@ -21,8 +21,9 @@ from typing import Any, TypeAlias, cast
 from sqlalchemy import Connection, RowMapping, and_, exists, func, or_, select
 
 from themepark_tracker import metrics
-from themepark_tracker.aggregate import sql
+from themepark_tracker.aggregate import scopes, sql
 from themepark_tracker.db import tables as t
+from themepark_tracker.queries import sql as read_sql
 from themepark_tracker.queries.periods import (
     DAYS_IN_PERIOD,
     LIVE,
@@ -170,16 +171,16 @@ def _fill(conn: Connection, out: dict[int, ParkPeriod], period: str, now: dateti
         if pairs and use_hourly:
             # One cycle per park: its park snapshot states the sums, and the cycle's rides
             # operating and down are its operating and down snapshots (both 0 while closed).
-            _collect_park_snapshots(conn, out, sql.cycles(pairs), params)
+            _collect_park_snapshots(conn, out, read_sql.cycles(pairs), params)
             for pp in out.values():
                 for cycle in pp.days.values():
                     pp.ride_counts = (cycle.operating_snapshots, cycle.down_snapshots)
         elif pairs:
-            _collect_raw(conn, out, sql.cycles(pairs), params)
+            _collect_raw(conn, out, read_sql.cycles(pairs), params)
         return
     if not use_hourly:
         groups = group_windows(_windows(out), lambda w: (w.dates, None))
-        _collect_raw(conn, out, sql.day_groups(groups), params)
+        _collect_raw(conn, out, scopes.day_groups(groups), params)
     elif period == TODAY:
         _today_fast(conn, out, now, params)
     else:
@@ -189,14 +190,14 @@ def _fill(conn: Connection, out: dict[int, ParkPeriod], period: str, now: dateti
 # --- building blocks ----------------------------------------------------------------------------
 
 
-def group_windows(windows: Mapping[int, ParkWindow], key: Any) -> list[sql.DayGroup]:
+def group_windows(windows: Mapping[int, ParkWindow], key: Any) -> list[scopes.DayGroup]:
     """Parks whose windows share ``key(window)`` = (dates, excluded range) share one
     OR-branch of a query. TODAY's groups stop at the window's end, now."""
     grouped: dict[Any, list[int]] = defaultdict(list)
     for park_id, window in windows.items():
         until = window.end if window.period == TODAY else None
         grouped[(key(window), until)].append(park_id)
-    return [sql.DayGroup(tuple(ids), dates, exclude, until)
+    return [scopes.DayGroup(tuple(ids), dates, exclude, until)
             for ((dates, exclude), until), ids in grouped.items()]
 
 
@@ -204,13 +205,13 @@ def _windows(out: Mapping[int, ParkPeriod]) -> dict[int, ParkWindow]:
     return {pid: pp.window for pid, pp in out.items()}
 
 
-def _collect_raw(conn: Connection, out: dict[int, ParkPeriod], scope: sql.Scope,
+def _collect_raw(conn: Connection, out: dict[int, ParkPeriod], scope: scopes.Scope,
                  params: Mapping[str, Any]) -> None:
     """Add raw-snapshot sums and ride sets of ``scope`` to ``out``: park snapshot sums per
     bucket, plus one grouped read of the ride snapshots for waits, operating snapshots and
     the distinct rides (the same sums as ``sql.park_rows_select``, without reading the ride
     snapshots twice)."""
-    buckets = scope.park_buckets()
+    buckets = sql.park_buckets(scope)
     rows: dict[tuple[int, Any], dict[str, Any]] = {}
     for park in conn.execute(select(buckets), params).mappings():
         rows[(park["park_id"], park["bucket"])] = {
@@ -219,7 +220,7 @@ def _collect_raw(conn: Connection, out: dict[int, ParkPeriod], scope: sql.Scope,
             "operating_snapshots": 0, "wait_sum": 0, "wait_count": 0,
             "rides_operating": 0, "rides_down": 0,
         }
-    rides = sql.ride_snapshot_sums(scope).subquery("ride_sums")
+    rides = read_sql.ride_snapshot_sums(scope).subquery("ride_sums")
     active = or_(rides.c.operating_snapshots > 0, rides.c.down_snapshots > 0)
     for ride in conn.execute(
         select(rides.c.park_id, rides.c.ride_id, rides.c.bucket, rides.c.operating_snapshots,
@@ -243,12 +244,12 @@ def _collect_raw(conn: Connection, out: dict[int, ParkPeriod], scope: sql.Scope,
         _add_day(out[park_id], bucket, sums)
 
 
-def _collect_park_snapshots(conn: Connection, out: dict[int, ParkPeriod], scope: sql.Scope,
+def _collect_park_snapshots(conn: Connection, out: dict[int, ParkPeriod], scope: scopes.Scope,
                             params: Mapping[str, Any]) -> None:
     """Add the sums of ``scope``'s park snapshots to ``out``: the same sums as the ride
     snapshots give (each park snapshot states its cycle's operating rides and waits), without
     reading them. Distinct rides are not among them: the caller sets ``ride_counts``."""
-    for row in conn.execute(sql.park_snapshot_sums(scope), params).mappings():
+    for row in conn.execute(read_sql.park_snapshot_sums(scope), params).mappings():
         _add_day(out[row["park_id"]], row["bucket"], row)
 
 
@@ -343,7 +344,7 @@ class TodaySplit:
 
     until: datetime
     in_hours: Any  # Callable[[Table], condition] | None when no hour is covered
-    raw: sql.Scope
+    raw: scopes.Scope
 
 
 def split_today(conn: Connection, windows: Mapping[int, ParkWindow], now: datetime
@@ -368,16 +369,16 @@ def split_today(conn: Connection, windows: Mapping[int, ParkWindow], now: dateti
         ranges = ((w.start, start), (until, w.end)) if start < until else ((w.start, w.end),)
         raw_groups[tuple((a, b) for a, b in ranges if a < b)].append(pid)
     raw_groups.pop((), None)
-    return TodaySplit(until, in_hours if hourly_groups else None, sql.park_ranges(raw_groups))
+    return TodaySplit(until, in_hours if hourly_groups else None, read_sql.park_ranges(raw_groups))
 
 
-def in_days(tb: Any, groups: Sequence[sql.DayGroup]) -> Any:
+def in_days(tb: Any, groups: Sequence[scopes.DayGroup]) -> Any:
     """Rows of a daily table for the groups' parks and dates."""
     return or_(*(and_(tb.c.park_id.in_(g.park_ids),
                       tb.c.stat_date.between(g.dates[0], g.dates[-1])) for g in groups))
 
 
-def stale_park_days(conn: Connection, groups: Sequence[sql.DayGroup]) -> set[tuple[int, date]]:
+def stale_park_days(conn: Connection, groups: Sequence[scopes.DayGroup]) -> set[tuple[int, date]]:
     """The groups' park-days that ingest marked for re-aggregation: their daily rows are not
     to be trusted."""
     marks = t.stale_days
@@ -389,7 +390,7 @@ def stale_park_days(conn: Connection, groups: Sequence[sql.DayGroup]) -> set[tup
 
 
 def missing_days(windows: Mapping[int, ParkWindow], have: set[tuple[int, date]]
-                 ) -> sql.Scope | None:
+                 ) -> scopes.Scope | None:
     """A scope over the park-days of the windows that the daily tables did not supply.
     Parks missing the same dates share one OR-branch (usually all of them share one), which
     MariaDB reads as ranges of the (park_id, local_date) index."""
@@ -400,7 +401,7 @@ def missing_days(windows: Mapping[int, ParkWindow], have: set[tuple[int, date]]
             missing[dates].append(pid)
     if not missing:
         return None
-    return sql.day_groups([sql.DayGroup(tuple(ids), dates) for dates, ids in missing.items()])
+    return scopes.day_groups([scopes.DayGroup(tuple(ids), dates) for dates, ids in missing.items()])
 
 
 def _today_fast(conn: Connection, out: dict[int, ParkPeriod], now: datetime,

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from themepark_tracker import metrics
-from themepark_tracker.aggregate import sql
+from themepark_tracker.aggregate import scopes, sql
 from themepark_tracker.db import tables as t
+from themepark_tracker.queries import sql as read_sql
 from themepark_tracker.queries.park_stats import (
     ParkInfo,
     RowLike,
@@ -89,11 +90,11 @@ def ride_period_stats(
     if period == LIVE:  # the latest cycle of each park, as for the park sums
         pairs = [(p, at) for p, (at, _) in latest_cycles(conn, list(windows), now).items()]
         if pairs:
-            _collect_raw(conn, out, sql.cycles(pairs), params, only)
+            _collect_raw(conn, out, read_sql.cycles(pairs), params, only)
         return out
     if not use_hourly:
         groups = group_windows(windows, lambda w: (w.dates, None))
-        _collect_raw(conn, out, sql.day_groups(groups), params, only)
+        _collect_raw(conn, out, scopes.day_groups(groups), params, only)
     elif period == TODAY:
         _today_fast(conn, out, windows, now, params, only)
     else:
@@ -105,7 +106,7 @@ def _only(ride_ids: Sequence[int] | None) -> Any:
     return None if ride_ids is None else tuple(ride_ids)
 
 
-def _collect_raw(conn: Connection, out: dict[int, RideSums], scope: sql.Scope,
+def _collect_raw(conn: Connection, out: dict[int, RideSums], scope: scopes.Scope,
                  params: Mapping[str, Any], only: Any) -> None:
     rows = sql.ride_rows_select(scope).subquery("rows")
     query = select(rows)
