@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote_plus
 
@@ -79,7 +79,9 @@ class Settings:
     http_concurrency: int = 4
     #: Per-client API request limit (Flask-Limiter syntax); empty or "off" disables it.
     api_rate_limit: str | None = "1200 per minute"
-    extra: Mapping[str, str] = field(default_factory=dict)
+    #: The embedded SQLite database in THEMEPARK_DATA_DIR, whatever DATABASE_URL says (the demo
+    #: always uses it).
+    embedded_database_url: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -104,6 +106,7 @@ class Settings:
             http_retries=_int(env, "HTTP_RETRIES", 3, minimum=0),
             http_concurrency=_int(env, "HTTP_CONCURRENCY", 4),
             api_rate_limit=_rate_limit(env),
+            embedded_database_url=embedded_url(env),
         )
 
     @property
@@ -132,8 +135,13 @@ def database_url_from_env(env: Mapping[str, str]) -> tuple[str, bool]:
         host = env.get("DB_HOST", "127.0.0.1")
         port = _int(env, "DB_PORT", 3306)
         return f"mysql+pymysql://{auth}@{host}:{port}/{name}?charset=utf8mb4", False
+    return embedded_url(env), True
+
+
+def embedded_url(env: Mapping[str, str]) -> str:
+    """The embedded SQLite database's URL, in THEMEPARK_DATA_DIR."""
     data_dir = Path(env.get("THEMEPARK_DATA_DIR", str(DEFAULT_DATA_DIR)))
-    return f"sqlite:///{data_dir / 'themepark.sqlite3'}", True
+    return f"sqlite:///{data_dir / 'themepark.sqlite3'}"
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -6,14 +6,13 @@ The data is simulated and says so; nothing here pretends to be a real park's rec
 from __future__ import annotations
 
 import logging
-import os
 
 from rich.console import Console
 
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.daily import run_daily
 from themepark_tracker.aggregate.hourly import run_hourly
-from themepark_tracker.config import Settings, database_url_from_env
+from themepark_tracker.config import Settings, embedded_url
 from themepark_tracker.db.engine import describe, make_engine
 from themepark_tracker.db.migrate import upgrade
 from themepark_tracker.report import print_rankings
@@ -25,8 +24,7 @@ logger = logging.getLogger(__name__)
 def run_demo(settings: Settings, *, days: int, parks: int, rides: int) -> Settings:
     """Returns the settings of the demo's database, for serving it afterwards."""
     # The demo always uses the embedded default, whatever DATABASE_URL says.
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_NAME")}
-    url, _ = database_url_from_env(env)
+    url = settings.embedded_database_url or embedded_url({})
     settings = settings.with_database(url)
     engine = make_engine(url)
     console = Console()

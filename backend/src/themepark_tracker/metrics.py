@@ -33,11 +33,17 @@ STALE_AFTER = timedelta(minutes=60)
 SHAME_SCALE = 10
 
 
+def effective_tier(tier: int | None) -> int:
+    """The tier a ride counts and shows as: an unclassified ride (None, or a tier outside the
+    map) is tier 2 (SPEC §1). The one place that says so."""
+    if tier is None or tier not in TIER_WEIGHTS:
+        return UNCLASSIFIED_TIER
+    return tier
+
+
 def tier_weight(tier: int | None) -> int:
     """Weight of a ride of ``tier``; unclassified (None or unknown tier) weighs as tier 2."""
-    if tier is None or tier not in TIER_WEIGHTS:
-        return TIER_WEIGHTS[UNCLASSIFIED_TIER]
-    return TIER_WEIGHTS[tier]
+    return TIER_WEIGHTS[effective_tier(tier)]
 
 
 def queue_times_status(is_open: bool) -> str:

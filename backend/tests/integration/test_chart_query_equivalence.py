@@ -14,7 +14,8 @@ from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.daily import run_daily
 from themepark_tracker.db import tables as t
 from themepark_tracker.queries.charts import park_chart
-from themepark_tracker.queries.park_stats import covered_until, load_parks, period_stats
+from themepark_tracker.queries.coverage import covered_until
+from themepark_tracker.queries.park_stats import load_parks, period_stats
 from themepark_tracker.queries.periods import PERIODS, park_window
 from themepark_tracker.queries.rankings import park_rankings
 from themepark_tracker.queries.rides import ride_period_stats

@@ -7,6 +7,8 @@ order is time order and ``hour_floor`` is a ``strftime``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Date, DateTime, Numeric, literal_column
@@ -108,3 +110,9 @@ def _round_mysql(element: round_half_up, compiler: SQLCompiler, **kw: Any) -> st
         f"ROUND(CAST({compiler.process(value, **kw)} AS DECIMAL(38,{settle})), "
         f"{compiler.process(places, **kw)})"
     )
+
+
+def plain(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row with MariaDB's Decimal sums turned into int or float, as SQLite returns them."""
+    return {k: (int(v) if v == v.to_integral_value() else float(v))
+            if isinstance(v, Decimal) else v for k, v in row.items()}

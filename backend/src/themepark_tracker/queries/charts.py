@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,11 +19,11 @@ from sqlalchemy import Connection, select
 from themepark_tracker import metrics
 from themepark_tracker.aggregate import scopes, sql
 from themepark_tracker.db import tables as t
-from themepark_tracker.queries.park_stats import ParkInfo, ParkPeriod, covered_until, plain
-from themepark_tracker.queries.periods import LIVE, TODAY, YESTERDAY
+from themepark_tracker.db.types import plain
+from themepark_tracker.queries.coverage import covered_until
+from themepark_tracker.queries.park_stats import ParkInfo, ParkPeriod
+from themepark_tracker.queries.periods import LIVE, LIVE_CHART_SPAN, TODAY, YESTERDAY
 from themepark_tracker.timeutil import HOUR, iso_utc, local_day_bounds, local_label, zone_of
-
-LIVE_CHART_SPAN = timedelta(minutes=60)
 
 
 def _point(hour: datetime, label: str, row: Any, future: bool) -> dict[str, Any]:

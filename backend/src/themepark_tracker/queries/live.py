@@ -10,10 +10,10 @@ from sqlalchemy import Connection, and_, func, or_, select
 
 from themepark_tracker import metrics
 from themepark_tracker.db import tables as t
-from themepark_tracker.queries.park_stats import latest_cycles
+from themepark_tracker.queries.coverage import latest_cycles
+from themepark_tracker.queries.periods import PARK_CLOSED
 from themepark_tracker.timeutil import iso_utc
 
-PARK_CLOSED = "PARK_CLOSED"
 LIVE_STATUSES = (*metrics.STATUSES, PARK_CLOSED)
 
 

@@ -11,11 +11,9 @@ scores from them, so a park's score for a period is computed once, in one way.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, TypeAlias, cast
 
 from sqlalchemy import Connection, RowMapping, and_, exists, func, or_, select
@@ -24,15 +22,21 @@ from themepark_tracker import metrics
 from themepark_tracker.aggregate import scopes, sql
 from themepark_tracker.db import tables as t
 from themepark_tracker.queries import sql as read_sql
+from themepark_tracker.queries.coverage import (
+    group_windows,
+    in_days,
+    latest_cycles,
+    missing_days,
+    split_today,
+    stale_park_days,
+)
 from themepark_tracker.queries.periods import (
     DAYS_IN_PERIOD,
     LIVE,
-    LIVE_MAX_AGE,
     TODAY,
     ParkWindow,
     park_window,
 )
-from themepark_tracker.timeutil import HOUR, ceil_hour, floor_hour
 
 #: A row read by column name: a ``RowMapping`` from ``.mappings()`` (whose stub key type also
 #: admits column objects, so it is not a ``Mapping[str, Any]``) or a plain dict.
@@ -176,36 +180,25 @@ def _fill(conn: Connection, out: dict[int, ParkPeriod], period: str, now: dateti
                 for cycle in pp.days.values():
                     pp.ride_counts = (cycle.operating_snapshots, cycle.down_snapshots)
         elif pairs:
-            _collect_raw(conn, out, read_sql.cycles(pairs), params)
+            _park_raw_sums(conn, out, read_sql.cycles(pairs), params)
         return
     if not use_hourly:
         groups = group_windows(_windows(out), lambda w: (w.dates, None))
-        _collect_raw(conn, out, scopes.day_groups(groups), params)
+        _park_raw_sums(conn, out, scopes.day_groups(groups), params)
     elif period == TODAY:
-        _today_fast(conn, out, now, params)
+        _park_today_fast(conn, out, now, params)
     else:
-        _days_fast(conn, out, params)
+        _park_days_fast(conn, out, params)
 
 
 # --- building blocks ----------------------------------------------------------------------------
-
-
-def group_windows(windows: Mapping[int, ParkWindow], key: Any) -> list[scopes.DayGroup]:
-    """Parks whose windows share ``key(window)`` = (dates, excluded range) share one
-    OR-branch of a query. TODAY's groups stop at the window's end, now."""
-    grouped: dict[Any, list[int]] = defaultdict(list)
-    for park_id, window in windows.items():
-        until = window.end if window.period == TODAY else None
-        grouped[(key(window), until)].append(park_id)
-    return [scopes.DayGroup(tuple(ids), dates, exclude, until)
-            for ((dates, exclude), until), ids in grouped.items()]
 
 
 def _windows(out: Mapping[int, ParkPeriod]) -> dict[int, ParkWindow]:
     return {pid: pp.window for pid, pp in out.items()}
 
 
-def _collect_raw(conn: Connection, out: dict[int, ParkPeriod], scope: scopes.Scope,
+def _park_raw_sums(conn: Connection, out: dict[int, ParkPeriod], scope: scopes.Scope,
                  params: Mapping[str, Any]) -> None:
     """Add raw-snapshot sums and ride sets of ``scope`` to ``out``: park snapshot sums per
     bucket, plus one grouped read of the ride snapshots for waits, operating snapshots and
@@ -278,12 +271,6 @@ def today_ride_counts(conn: Connection, windows: Mapping[int, ParkWindow], now: 
             for r in rows if r.recorded_at >= windows[r.park_id].start}
 
 
-def plain(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A row with MariaDB's Decimal sums turned into int or float, as SQLite returns them."""
-    return {k: (int(v) if v == v.to_integral_value() else float(v))
-            if isinstance(v, Decimal) else v for k, v in row.items()}
-
-
 def _add_day(pp: ParkPeriod, day: date, row: RowLike) -> None:
     pp.days.setdefault(day, Sums()).add_row(row)
     if pp.window.period in DAYS_IN_PERIOD:
@@ -299,112 +286,7 @@ def _add_rides(out: dict[int, ParkPeriod], rows: Iterable[RowLike]) -> None:
             pp.down_ids.add(row["ride_id"])
 
 
-def latest_cycles(conn: Connection, ids: Sequence[int], now: datetime
-                  ) -> dict[int, tuple[datetime, bool]]:
-    """Each park's newest cycle in the live window [now - 15 min, now]: (when, park open)."""
-    pas = t.park_activity_snapshots
-    since = now - LIVE_MAX_AGE
-    newest = (
-        select(pas.c.park_id, func.max(pas.c.recorded_at).label("at"))
-        .where(pas.c.park_id.in_(ids), pas.c.recorded_at >= since, pas.c.recorded_at <= now)
-        .group_by(pas.c.park_id).subquery()
-    )
-    rows = conn.execute(
-        select(pas.c.park_id, pas.c.recorded_at, pas.c.park_appears_open)
-        .join(newest, and_(newest.c.park_id == pas.c.park_id, newest.c.at == pas.c.recorded_at))
-    )
-    return {r.park_id: (r.recorded_at, bool(r.park_appears_open)) for r in rows}
-
-
-def covered_until(conn: Connection, since: datetime, now: datetime) -> datetime:
-    """The end of the run of hours from ``since`` that the hourly tables hold up to date:
-    aggregated and not marked stale, and never past the current, unfinished hour."""
-    limit = floor_hour(now)
-    aggregated = set(conn.execute(
-        select(t.park_hourly_stats.c.hour_start_utc).distinct().where(
-            t.park_hourly_stats.c.hour_start_utc >= since,
-            t.park_hourly_stats.c.hour_start_utc < limit)
-    ).scalars())
-    stale = set(conn.execute(
-        select(t.stale_hours.c.hour_start_utc).where(
-            t.stale_hours.c.hour_start_utc >= since,
-            t.stale_hours.c.hour_start_utc < limit)
-    ).scalars())
-    hour = since
-    while hour < limit and hour in aggregated and hour not in stale:
-        hour += HOUR
-    return hour
-
-
-@dataclass(frozen=True)
-class TodaySplit:
-    """How TODAY is read on the fast path, the same for park and ride sums: each park's whole
-    UTC hours from its ``first_whole`` hour up to ``until`` come from the hourly tables
-    (``in_hours``); everything else of its local today comes from raw snapshots (``raw``)."""
-
-    until: datetime
-    in_hours: Any  # Callable[[Table], condition] | None when no hour is covered
-    raw: scopes.Scope
-
-
-def split_today(conn: Connection, windows: Mapping[int, ParkWindow], now: datetime
-                ) -> TodaySplit:
-    first_whole = {pid: ceil_hour(w.start) for pid, w in windows.items()}
-    until = covered_until(conn, min(first_whole.values()), now)
-    hourly_groups: dict[datetime, list[int]] = defaultdict(list)
-    for pid, start in first_whole.items():
-        if start < until:
-            hourly_groups[start].append(pid)
-
-    def in_hours(tb: Any) -> Any:
-        return or_(*(and_(tb.c.park_id.in_(ids), tb.c.hour_start_utc >= start,
-                          tb.c.hour_start_utc < until)
-                     for start, ids in hourly_groups.items()))
-
-    # The rest of each park's today, [local midnight, now), as time ranges: the part-hour
-    # before its first whole hour (a +05:30 zone's) and everything from ``until`` on.
-    raw_groups: dict[tuple[tuple[datetime, datetime], ...], list[int]] = defaultdict(list)
-    for pid, w in windows.items():
-        start = first_whole[pid]
-        ranges = ((w.start, start), (until, w.end)) if start < until else ((w.start, w.end),)
-        raw_groups[tuple((a, b) for a, b in ranges if a < b)].append(pid)
-    raw_groups.pop((), None)
-    return TodaySplit(until, in_hours if hourly_groups else None, read_sql.park_ranges(raw_groups))
-
-
-def in_days(tb: Any, groups: Sequence[scopes.DayGroup]) -> Any:
-    """Rows of a daily table for the groups' parks and dates."""
-    return or_(*(and_(tb.c.park_id.in_(g.park_ids),
-                      tb.c.stat_date.between(g.dates[0], g.dates[-1])) for g in groups))
-
-
-def stale_park_days(conn: Connection, groups: Sequence[scopes.DayGroup]) -> set[tuple[int, date]]:
-    """The groups' park-days that ingest marked for re-aggregation: their daily rows are not
-    to be trusted."""
-    marks = t.stale_days
-    return set(map(tuple, conn.execute(
-        select(marks.c.park_id, marks.c.local_date).where(or_(*(
-            and_(marks.c.park_id.in_(g.park_ids), marks.c.local_date.in_(g.dates))
-            for g in groups)))
-    ).all()))
-
-
-def missing_days(windows: Mapping[int, ParkWindow], have: set[tuple[int, date]]
-                 ) -> scopes.Scope | None:
-    """A scope over the park-days of the windows that the daily tables did not supply.
-    Parks missing the same dates share one OR-branch (usually all of them share one), which
-    MariaDB reads as ranges of the (park_id, local_date) index."""
-    missing: dict[tuple[date, ...], list[int]] = defaultdict(list)
-    for pid, window in windows.items():
-        dates = tuple(day for day in window.dates if (pid, day) not in have)
-        if dates:
-            missing[dates].append(pid)
-    if not missing:
-        return None
-    return scopes.day_groups([scopes.DayGroup(tuple(ids), dates) for dates, ids in missing.items()])
-
-
-def _today_fast(conn: Connection, out: dict[int, ParkPeriod], now: datetime,
+def _park_today_fast(conn: Connection, out: dict[int, ParkPeriod], now: datetime,
                 params: Mapping[str, Any]) -> None:
     """Whole UTC hours of each park's local today from the hourly tables; the rest (the
     current hour, stale hours, a half-hour zone's first part-hour) from raw park snapshots,
@@ -426,7 +308,7 @@ def _today_fast(conn: Connection, out: dict[int, ParkPeriod], now: datetime,
         out[park_id].ride_counts = counts
 
 
-def _days_fast(conn: Connection, out: dict[int, ParkPeriod], params: Mapping[str, Any]
+def _park_days_fast(conn: Connection, out: dict[int, ParkPeriod], params: Mapping[str, Any]
                ) -> None:
     """Whole local days from the daily tables; days not aggregated yet, or marked stale,
     from raw snapshots."""
@@ -455,5 +337,5 @@ def _days_fast(conn: Connection, out: dict[int, ParkPeriod], params: Mapping[str
     ).mappings())
     scope = missing_days(_windows(out), have)
     if scope is not None:
-        _collect_raw(conn, out, scope, params)
+        _park_raw_sums(conn, out, scope, params)
 

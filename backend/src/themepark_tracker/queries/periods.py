@@ -16,6 +16,10 @@ DAYS_IN_PERIOD = {YESTERDAY: 1, LAST_WEEK: 7, LAST_MONTH: 30}
 
 #: ``live`` shows a park's latest cycle only if it is at most this old.
 LIVE_MAX_AGE = timedelta(minutes=15)
+#: ``live`` charts show this much of the newest snapshots.
+LIVE_CHART_SPAN = timedelta(minutes=60)
+#: What a ride's live status reads as while its park is closed, whatever the feed says.
+PARK_CLOSED = "PARK_CLOSED"
 
 
 @dataclass(frozen=True)

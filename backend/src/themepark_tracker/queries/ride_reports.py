@@ -15,11 +15,14 @@ from sqlalchemy import Connection, select
 
 from themepark_tracker import metrics
 from themepark_tracker.db import tables as t
+from themepark_tracker.db.types import plain
 from themepark_tracker.queries.charts import hourly_rows, local_hour_starts
-from themepark_tracker.queries.park_stats import ParkInfo, load_parks, plain
+from themepark_tracker.queries.park_stats import ParkInfo, load_parks
 from themepark_tracker.queries.periods import (
     LIVE,
+    LIVE_CHART_SPAN,
     LIVE_MAX_AGE,
+    PARK_CLOSED,
     TODAY,
     YESTERDAY,
     covered,
@@ -242,13 +245,13 @@ def _ride_chart(
         rows = conn.execute(
             select(rss.c.recorded_at, rss.c.status, rss.c.wait_time, rss.c.park_open,
                    rss.c.counted_down)
-            .where(rss.c.ride_id == info.ride_id, rss.c.recorded_at > now - timedelta(hours=1),
+            .where(rss.c.ride_id == info.ride_id, rss.c.recorded_at > now - LIVE_CHART_SPAN,
                    rss.c.recorded_at <= now)
             .order_by(rss.c.recorded_at))
         points = [{
             "recorded_at": iso_utc(r.recorded_at),
             "label": local_label(r.recorded_at, zone, "%H:%M"),
-            "status": r.status if r.park_open else "PARK_CLOSED",
+            "status": r.status if r.park_open else PARK_CLOSED,
             "down": bool(r.counted_down),
             "wait_time_minutes": r.wait_time,
         } for r in rows]

@@ -17,9 +17,7 @@ from themepark_tracker import metrics
 from themepark_tracker.aggregate import scopes, sql
 from themepark_tracker.db import tables as t
 from themepark_tracker.queries import sql as read_sql
-from themepark_tracker.queries.park_stats import (
-    ParkInfo,
-    RowLike,
+from themepark_tracker.queries.coverage import (
     group_windows,
     in_days,
     latest_cycles,
@@ -27,7 +25,15 @@ from themepark_tracker.queries.park_stats import (
     split_today,
     stale_park_days,
 )
-from themepark_tracker.queries.periods import LIVE, LIVE_MAX_AGE, TODAY, ParkWindow, park_window
+from themepark_tracker.queries.park_stats import ParkInfo, RowLike
+from themepark_tracker.queries.periods import (
+    LIVE,
+    LIVE_MAX_AGE,
+    PARK_CLOSED,
+    TODAY,
+    ParkWindow,
+    park_window,
+)
 from themepark_tracker.timeutil import iso_utc
 
 RIDE_SUM_FIELDS = ("snapshot_count", "open_snapshot_count", "operating_snapshots",
@@ -90,15 +96,15 @@ def ride_period_stats(
     if period == LIVE:  # the latest cycle of each park, as for the park sums
         pairs = [(p, at) for p, (at, _) in latest_cycles(conn, list(windows), now).items()]
         if pairs:
-            _collect_raw(conn, out, read_sql.cycles(pairs), params, only)
+            _ride_raw_sums(conn, out, read_sql.cycles(pairs), params, only)
         return out
     if not use_hourly:
         groups = group_windows(windows, lambda w: (w.dates, None))
-        _collect_raw(conn, out, scopes.day_groups(groups), params, only)
+        _ride_raw_sums(conn, out, scopes.day_groups(groups), params, only)
     elif period == TODAY:
-        _today_fast(conn, out, windows, now, params, only)
+        _ride_today_fast(conn, out, windows, now, params, only)
     else:
-        _days_fast(conn, out, windows, params, only)
+        _ride_days_fast(conn, out, windows, params, only)
     return out
 
 
@@ -106,7 +112,7 @@ def _only(ride_ids: Sequence[int] | None) -> Any:
     return None if ride_ids is None else tuple(ride_ids)
 
 
-def _collect_raw(conn: Connection, out: dict[int, RideSums], scope: scopes.Scope,
+def _ride_raw_sums(conn: Connection, out: dict[int, RideSums], scope: scopes.Scope,
                  params: Mapping[str, Any], only: Any) -> None:
     rows = sql.ride_rows_select(scope).subquery("rows")
     query = select(rows)
@@ -124,7 +130,7 @@ def _add(out: dict[int, RideSums], rows: Iterable[RowLike], day_key: str | None
             out[row["ride_id"]].add_row(row, row[day_key] if day_key else None)
 
 
-def _today_fast(conn: Connection, out: dict[int, RideSums], windows: dict[int, ParkWindow],
+def _ride_today_fast(conn: Connection, out: dict[int, RideSums], windows: dict[int, ParkWindow],
                 now: datetime, params: Mapping[str, Any], only: Any) -> None:
     split = split_today(conn, windows, now)
     rh = t.ride_hourly_stats
@@ -138,12 +144,12 @@ def _today_fast(conn: Connection, out: dict[int, RideSums], windows: dict[int, P
         if only is not None:
             query = query.where(rh.c.ride_id.in_(only))
         _add(out, conn.execute(query).mappings(), None)
-    _collect_raw(conn, out, split.raw, params, only)
+    _ride_raw_sums(conn, out, split.raw, params, only)
     for ride in out.values():
         ride.days.clear()  # today's pieces are parts of one day, not days
 
 
-def _days_fast(conn: Connection, out: dict[int, RideSums], windows: dict[int, ParkWindow],
+def _ride_days_fast(conn: Connection, out: dict[int, RideSums], windows: dict[int, ParkWindow],
                params: Mapping[str, Any], only: Any) -> None:
     rd = t.ride_daily_stats
     groups = group_windows(windows, lambda w: (w.dates, None))
@@ -159,12 +165,14 @@ def _days_fast(conn: Connection, out: dict[int, RideSums], windows: dict[int, Pa
         _add(out, [row], "stat_date")
     scope = missing_days(windows, have)
     if scope is not None:
-        _collect_raw(conn, out, scope, params, only)
+        _ride_raw_sums(conn, out, scope, params, only)
 
 
 def current_statuses(conn: Connection, ride_ids: Sequence[int], now: datetime
                      ) -> dict[int, dict[str, Any]]:
-    """Each ride's newest snapshot within the live window: status, wait, park open."""
+    """Each ride's newest snapshot within the live window, by ride: ``status`` (the feed's,
+    or ``PARK_CLOSED`` while its park is closed), ``raw_status`` (the feed's), ``wait_time``,
+    ``counted_down`` and ``recorded_at``."""
     rss = t.ride_status_snapshots
     rows = conn.execute(
         select(rss.c.ride_id, rss.c.recorded_at, rss.c.status, rss.c.wait_time,
@@ -176,7 +184,7 @@ def current_statuses(conn: Connection, ride_ids: Sequence[int], now: datetime
     latest: dict[int, dict[str, Any]] = {}
     for row in rows:
         latest[row.ride_id] = {
-            "status": row.status if row.park_open else "PARK_CLOSED",
+            "status": row.status if row.park_open else PARK_CLOSED,
             "raw_status": row.status,
             "wait_time": row.wait_time,
             "counted_down": bool(row.counted_down),
@@ -200,9 +208,7 @@ class RideInfo:
     @property
     def shown_tier(self) -> int:
         """The tier a reader sees: an unclassified ride weighs and shows as tier 2."""
-        if self.tier is not None and self.tier in metrics.TIER_WEIGHTS:
-            return self.tier
-        return metrics.UNCLASSIFIED_TIER
+        return metrics.effective_tier(self.tier)
 
 
 def load_rides(conn: Connection, *, park_ids: Sequence[int] | None = None,
