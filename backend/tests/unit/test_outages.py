@@ -218,3 +218,29 @@ def test_every_counted_down_snapshot_is_in_exactly_one_outage(
         for o in mine:
             assert o.started_at <= o.last_down_at
             assert o.ended_at is None or o.ended_at > o.last_down_at
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(park_cycles(), st.booleans())
+def test_the_fold_equals_the_independent_ride_by_ride_reference(
+        cycles: list[OutageCycle], reports_down: bool) -> None:
+    from zoneinfo import ZoneInfo
+
+    from reference import CycleSnap, Raw, RawPark, RideSnap
+    from reference_outages import expected_outages
+
+    zone = ZoneInfo("America/New_York")
+    snaps = {
+        (1, c.recorded_at): CycleSnap(
+            1, c.recorded_at, c.recorded_at.date(), c.park_open, 0, 0, None,
+            [RideSnap(r, s, None, c.park_open, False, r in c.down)
+             for r, s in sorted(c.statuses.items())])
+        for c in cycles
+    }
+    raw = Raw({1: RawPark(1, zone, reports_down)}, {}, {}, {}, {})
+    expected = expected_outages(raw, snaps, INTERVAL)
+    got = {(o.ride_id, o.started_at): (o.last_down_at, o.down_snapshots, o.ended_at,
+                                        o.end_reason)
+           for o in outages(cycles, reports_down)}
+    assert got == {k: (v["last_down_at"], v["down_snapshots"], v["ended_at"], v["end_reason"])
+                   for k, v in expected.items()}
