@@ -25,8 +25,10 @@ from tests.conftest import (
 from themepark_tracker.db import migrate, tables
 from themepark_tracker.db.engine import make_engine
 
-REVISION_IDS = [f"{n:03d}" for n in range(1, 13)]
+REVISION_IDS = [f"{n:03d}" for n in range(1, 14)]
+HEAD = REVISION_IDS[-1]
 HOURLY_TABLES = {"park_hourly_stats", "ride_hourly_stats"}
+OUTAGE_TABLES = {"ride_outages", "recovery_curves"}
 ALL_TABLES = set(tables.metadata.tables)
 
 
@@ -65,9 +67,9 @@ def assert_same_schema(engine: Engine) -> None:
 def test_upgrade_on_empty_database_gives_metadata(empty_engine: Engine) -> None:
     assert migrate.current_revision(empty_engine) is None
 
-    assert migrate.upgrade(empty_engine) == "012"
+    assert migrate.upgrade(empty_engine) == HEAD
 
-    assert migrate.current_revision(empty_engine) == "012"
+    assert migrate.current_revision(empty_engine) == HEAD
     assert table_names(empty_engine) == ALL_TABLES
     assert_same_schema(empty_engine)
 
@@ -77,23 +79,32 @@ def test_upgrade_twice_is_harmless(empty_engine: Engine) -> None:
     with empty_engine.begin() as conn:
         conn.execute(insert(tables.parks).values(park_id=1, name="P", timezone="UTC"))
 
-    assert migrate.upgrade(empty_engine) == "012"
-    assert migrate.upgrade(empty_engine, "head") == "012"
+    assert migrate.upgrade(empty_engine) == HEAD
+    assert migrate.upgrade(empty_engine, "head") == HEAD
 
     with empty_engine.connect() as conn:
         assert conn.execute(select(tables.parks.c.name)).scalars().all() == ["P"]
         versions = conn.execute(text("SELECT version_num FROM alembic_version")).all()
-    assert versions == [("012",)]
+    assert versions == [(HEAD,)]
     assert_same_schema(empty_engine)
 
 
 def test_revision_012_adds_exactly_the_hourly_tables(empty_engine: Engine) -> None:
     assert migrate.upgrade(empty_engine, "011") == "011"
-    assert table_names(empty_engine) == ALL_TABLES - HOURLY_TABLES
+    assert table_names(empty_engine) == ALL_TABLES - HOURLY_TABLES - OUTAGE_TABLES
 
     assert migrate.upgrade(empty_engine, "012") == "012"
+    assert table_names(empty_engine) == ALL_TABLES - OUTAGE_TABLES
+
+
+def test_revision_013_adds_exactly_the_outage_tables(empty_engine: Engine) -> None:
+    assert migrate.upgrade(empty_engine, "012") == "012"
+    assert migrate.upgrade(empty_engine, "013") == "013"
     assert table_names(empty_engine) == ALL_TABLES
     assert_same_schema(empty_engine)
+    with empty_engine.begin() as conn:
+        command.downgrade(migrate.make_config(connection=conn), "012")
+    assert table_names(empty_engine) == ALL_TABLES - OUTAGE_TABLES
 
 
 def test_downgrade_to_base_and_back(empty_engine: Engine) -> None:
@@ -103,7 +114,7 @@ def test_downgrade_to_base_and_back(empty_engine: Engine) -> None:
     assert table_names(empty_engine) == set()
     assert migrate.current_revision(empty_engine) is None
 
-    assert migrate.upgrade(empty_engine) == "012"
+    assert migrate.upgrade(empty_engine) == HEAD
     assert_same_schema(empty_engine)
 
 
@@ -127,8 +138,8 @@ def test_revision_files_form_a_linear_frozen_history() -> None:
     scripts = ScriptDirectory.from_config(migrate.make_config())
     chain = [s.revision for s in reversed(list(scripts.walk_revisions()))]
     assert chain == REVISION_IDS
-    assert scripts.get_heads() == ["012"]
-    assert migrate.head_revision() == "012"
+    assert scripts.get_heads() == [HEAD]
+    assert migrate.head_revision() == HEAD
 
     versions = migrate.MIGRATIONS_DIR / "versions"
     files = sorted(p.name for p in versions.glob("*.py"))

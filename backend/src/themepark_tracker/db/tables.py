@@ -143,6 +143,50 @@ park_activity_snapshots = Table(
     Index(None, "park_id", "local_date"),
 )
 
+# --- outages and recovery curves (SPEC §10, §11) ------------------------------------------------
+
+#: One row per outage of an attraction (SPEC §10), written only by ingest (ingest/outages.py
+#: and its store) and never deleted by retention. ``decided_at`` (not in SPEC §10's list) is the
+#: instant of the cycle that ended the outage, NULL while ongoing: for ``gap`` and
+#: ``park_closed`` it comes after ``ended_at``, and re-deriving after late data needs it to know
+#: which outages were still open at a given instant.
+ride_outages = Table(
+    "ride_outages",
+    metadata,
+    Column("outage_id", BigId, primary_key=True, autoincrement=True),
+    Column("ride_id", Integer, nullable=False),
+    Column("park_id", Integer, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("last_down_at", UtcDateTime, nullable=False),
+    Column("ended_at", UtcDateTime),
+    Column("end_reason", String(16)),
+    Column("decided_at", UtcDateTime),
+    Column("down_snapshots", Integer, nullable=False),
+    Column("down_minutes", Integer, nullable=False),
+    Column("start_local_date", LocalDate, nullable=False),
+    _created(),
+    _updated(),
+    UniqueConstraint("ride_id", "started_at"),  # a ride's outages in a time range
+    Index(None, "park_id", "started_at"),  # a park's outages in a time range
+    Index(None, "ended_at", "park_id"),  # ongoing outages (ended_at IS NULL), by park
+)
+
+#: The Kaplan–Meier curves the daily job last fitted (SPEC §11): one row per stratum and
+#: distinct duration. A stratum is a park (``park_id``) or, with ``park_id`` 0, every park of
+#: one ``feed_kind`` pooled. Replaced whole, per stratum, by each fit.
+recovery_curves = Table(
+    "recovery_curves",
+    metadata,
+    Column("park_id", Integer, primary_key=True, autoincrement=False),
+    Column("feed_kind", String(16), primary_key=True),
+    Column("minutes", Integer, primary_key=True, autoincrement=False),
+    Column("at_risk", Integer, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("survival", Double, nullable=False),
+    Column("fitted_at", UtcDateTime, nullable=False),
+    Column("window_start", UtcDateTime, nullable=False),
+)
+
 # --- hourly aggregates (SPEC §3) --------------------------------------------------------------
 
 park_hourly_stats = Table(
