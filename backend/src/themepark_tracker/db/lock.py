@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from themepark_tracker.db import tables as t
@@ -40,7 +40,7 @@ _POLL_SECONDS = 0.5
 
 
 class LockHeld(UserError):
-    pass
+    """Another live run holds the lock (still, after the wait asked for)."""
 
 
 @contextmanager
@@ -91,7 +91,7 @@ def _try_take(engine: Engine, name: str, owner: str, ttl: timedelta) -> str | No
     now = utcnow()
     with engine.begin() as conn:
         conn.execute(delete(locks).where(locks.c.name == name, locks.c.expires_at < now))
-        _release_dead(conn, locks.c.name == name)
+        _release_dead(conn, name)
     try:
         with engine.begin() as conn:
             conn.execute(insert(locks).values(name=name, owner=owner, acquired_at=now,
@@ -128,14 +128,18 @@ def release_dead_locks(engine: Engine) -> list[str]:
     """Release the locks held by processes of this host that no longer exist (``kill -9``, a
     power cut), instead of letting them block until they expire; return their names."""
     with engine.begin() as conn:
-        return _release_dead(conn, t.job_locks.c.name.is_not(None))
+        return _release_dead(conn)
 
 
-def _release_dead(conn: Connection, which: ColumnElement[bool]) -> list[str]:
+def _release_dead(conn: Connection, name: str | None = None) -> list[str]:
+    """Release the lock ``name`` (every lock if None) if a dead process of this host holds it."""
     locks = t.job_locks
     host = socket.gethostname()
     released = []
-    for row in conn.execute(select(locks.c.name, locks.c.owner).where(which)).all():
+    query = select(locks.c.name, locks.c.owner)
+    if name is not None:
+        query = query.where(locks.c.name == name)
+    for row in conn.execute(query).all():
         owner_host, _, pid = row.owner.rpartition(":")
         if owner_host != host or not pid.isdigit() or _alive(int(pid)):
             continue
