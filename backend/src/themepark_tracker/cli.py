@@ -308,7 +308,8 @@ def verify_cmd(ctx: Context, days: int) -> None:
 def collect_cmd(ctx: Context, catalog: bool, schedules: bool, once: bool) -> None:
     """Fetch the live feeds: the catalogue, schedules and/or one cycle (in that order)."""
     from themepark_tracker.collect.catalog import sync_catalog
-    from themepark_tracker.collect.cycle import collect_once, refresh_schedules
+    from themepark_tracker.collect.cycle import collect_once
+    from themepark_tracker.collect.schedules import refresh_schedules
     from themepark_tracker.db.migrate import ensure_ingest_schema
 
     if not (catalog or schedules or once):

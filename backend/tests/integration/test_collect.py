@@ -20,7 +20,8 @@ from themepark_tracker.aggregate.hourly import run_hourly
 from themepark_tracker.cli import main
 from themepark_tracker.collect.catalog import sync_catalog
 from themepark_tracker.collect.cleanup import cleanup
-from themepark_tracker.collect.cycle import collect_once, refresh_schedules
+from themepark_tracker.collect.cycle import collect_once
+from themepark_tracker.collect.schedules import refresh_schedules
 from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
 from themepark_tracker.queries.health import health_report

@@ -6,14 +6,17 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
+from themepark_tracker import metrics
 from themepark_tracker.collect.fetching import fetch_all
 from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
+from themepark_tracker.db.lock import job_lock
 from themepark_tracker.errors import UserError
 from themepark_tracker.ingest.catalog import upsert_parks, upsert_rides
 from themepark_tracker.ingest.models import ParkRecord, RideRecord
@@ -39,7 +42,12 @@ from themepark_tracker.sources.models import (
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TIER = 2  # SPEC §1: a new ride is tier 2 until ride_tiers.csv says otherwise
+#: How long a sync waits for another one (``run``'s daily refresh, a cron job) to finish
+#: before it gives up with ``LockHeld``; a sync takes seconds to a few minutes.
+CATALOG_LOCK_WAIT = timedelta(minutes=5)
+#: The id of a park or ride not stored yet, until ``_allocate_ids`` gives it one (stored ids
+#: start at 1).
+NEW_ID = 0
 
 
 @dataclass
@@ -133,8 +141,14 @@ def _usable(parks: Sequence[SourcePark], report: CatalogReport) -> list[SourcePa
     return out
 
 
-def _stored(engine: Engine) -> tuple[list[Stored], dict[int, list[Stored]], dict[int, int],
-                                     int, int]:
+@dataclass
+class _Stored:
+    parks: list[Stored]
+    rides: dict[int, list[Stored]]  # park id -> its rides
+    tiers: dict[int, int]  # ride id -> tier, where one is stored
+
+
+def _stored(engine: Engine) -> _Stored:
     with engine.connect() as conn:
         parks = [Stored(r.park_id, r.name, _text(r.queue_times_id), r.themeparks_wiki_id)
                  for r in conn.execute(select(t.parks.c.park_id, t.parks.c.name,
@@ -149,9 +163,7 @@ def _stored(engine: Engine) -> tuple[list[Stored], dict[int, list[Stored]], dict
                                            r.themeparks_wiki_id))
             if r.tier is not None:
                 tiers[r.ride_id] = r.tier
-        max_park = conn.scalar(select(func.max(t.parks.c.park_id))) or 0
-        max_ride = conn.scalar(select(func.max(t.rides.c.ride_id))) or 0
-    return parks, rides, tiers, int(max_park), int(max_ride)
+    return _Stored(parks, rides, tiers)
 
 
 def _park_key_tz(park: SourcePark) -> tuple[str, str]:
@@ -208,97 +220,159 @@ def _existing(pair: Pair, stored: Sequence[Stored]) -> Stored | None:
 
 
 def sync_catalog(engine: Engine, settings: Settings) -> CatalogReport:
-    """Fetch both catalogues, match, categorise, tier, and upsert parks and rides."""
+    """Fetch both catalogues, match, categorise, tier, and upsert parks and rides.
+
+    Two syncs never overlap (the job lock "catalog"): this one waits up to
+    ``CATALOG_LOCK_WAIT`` for another to finish, then raises ``LockHeld`` (the CLI prints it
+    and exits 1). New parks and rides get ids above the highest stored ones, read in the
+    transaction that inserts them."""
+    with job_lock(engine, "catalog", wait=CATALOG_LOCK_WAIT):
+        return _sync(engine, settings)
+
+
+def _sync(engine: Engine, settings: Settings) -> CatalogReport:
     report = CatalogReport()
     overrides = load_tier_overrides()
     fetched = _fetch(settings, report)
     parks = _usable(fetched.parks, report)
     for park in parks:
         report.parks_by_source[park.source] = report.parks_by_source.get(park.source, 0) + 1
-    stored_parks, stored_rides, stored_tiers, next_park, next_ride = _stored(engine)
+    stored = _stored(engine)
     pairs = match(
         [p for p in parks if p.source == QUEUE_TIMES],
         [p for p in parks if p.source == THEMEPARKS_WIKI],
         qt_id=lambda p: p.source_id, wiki_id=lambda p: p.source_id,
         # Name and time zone first: "Disneyland Park" is in Anaheim and in Paris.
         keys=[(_park_key_tz, _park_key_tz), (_park_name_key, _park_name_key)],
-        stored=stored_parks, links=load_park_links(),
+        stored=stored.parks, links=load_park_links(),
     )
-    pairs = _split_conflicts(pairs, stored_parks, report.problems, "park")
-    park_records: list[ParkRecord] = []
-    ride_records: list[RideRecord] = []
-    for pair in pairs:
-        q = pair.queue_times if isinstance(pair.queue_times, SourcePark) else None
-        w = pair.themeparks_wiki if isinstance(pair.themeparks_wiki, SourcePark) else None
-        if q and w:
-            report.park_matches[pair.how] = report.park_matches.get(pair.how, 0) + 1
-        else:
-            only = q or w
-            assert only is not None
-            report.unmatched_parks.append(f"{only.name} ({only.source} {only.source_id})")
-        before = _existing(pair, stored_parks)
-        if before is None:
-            next_park += 1
-            park_id = next_park
-            report.parks_new += 1
-        else:
-            park_id = before.our_id
-        main = w or q
-        assert main is not None
-        disney, universal = _flags(q.operator if q else None, w.operator if w else None,
-                                   main.name)
-        park_records.append(ParkRecord(
-            park_id=park_id, name=main.name, timezone=main.timezone,
-            operator=(q.operator if q else None) or (w.operator if w else None),
-            country=q.country if q else None, is_disney=disney, is_universal=universal,
-            queue_times_id=int(q.source_id) if q else None,
-            themeparks_wiki_id=w.source_id if w else None,
-            latitude=main.latitude if main.latitude is not None else (q.latitude if q else None),
-            longitude=main.longitude if main.longitude is not None
-            else (q.longitude if q else None),
-        ))
-        names = {park_key(p.name) for p in (q, w) if p}
-        ride_pairs = match(
-            fetched.rides.get((QUEUE_TIMES, q.source_id), []) if q else [],
-            fetched.rides.get((THEMEPARKS_WIKI, w.source_id), []) if w else [],
-            qt_id=lambda r: r.source_id, wiki_id=lambda r: r.source_id,
-            keys=[(_ride_key, _ride_key)],
-            stored=stored_rides.get(park_id, []),
-        )
-        ride_pairs = _split_conflicts(ride_pairs, stored_rides.get(park_id, []),
-                                      report.problems, "ride")
-        for rp in ride_pairs:
-            rq = rp.queue_times if isinstance(rp.queue_times, SourceRide) else None
-            rw = rp.themeparks_wiki if isinstance(rp.themeparks_wiki, SourceRide) else None
-            if q and w and not (rq and rw):
-                one = rq or rw
-                assert one is not None
-                report.unmatched_rides.append(f"{main.name}: {one.name} ({one.source})")
-            old = _existing(rp, stored_rides.get(park_id, []))
-            if old is None:
-                next_ride += 1
-                ride_id = next_ride
-                report.rides_new += 1
-            else:
-                ride_id = old.our_id
-            ride = rw or rq
-            assert ride is not None
-            override = _override(overrides, names, {normalise_name(r.name) for r in (rq, rw) if r})
-            category = (override.category if override and override.category else ride.category)
-            tier = (override.tier if override and override.tier is not None
-                    else stored_tiers.get(ride_id, DEFAULT_TIER))
-            ride_records.append(RideRecord(
-                ride_id=ride_id, park_id=park_id, name=ride.name, tier=tier, category=category,
-                queue_times_id=int(rq.source_id) if rq else None,
-                themeparks_wiki_id=rw.source_id if rw else None,
-            ))
-            report.rides_by_category[category] = report.rides_by_category.get(category, 0) + 1
+    pairs = _split_conflicts(pairs, stored.parks, report.problems, "park")
+    plans = [_plan_park(pair, fetched, stored, overrides, report) for pair in pairs]
     with engine.begin() as conn:
+        park_records, ride_records = _allocate_ids(conn, plans)
         upsert_parks(conn, park_records)
         upsert_rides(conn, ride_records)
     report.parks_written, report.rides_written = len(park_records), len(ride_records)
     logger.info("Catalogue synced: %d parks, %d rides", len(park_records), len(ride_records))
     return report
+
+
+@dataclass
+class _ParkPlan:
+    """A park and its rides as they will be written; ``NEW_ID`` where an id is still to be
+    allocated (and as every ride's ``park_id`` when the park is new)."""
+    park: ParkRecord
+    rides: list[RideRecord]
+
+
+def _plan_park(pair: Pair, fetched: _Fetched, stored: _Stored,
+               overrides: dict[tuple[str, str], TierOverride], report: CatalogReport
+               ) -> _ParkPlan:
+    q = pair.queue_times if isinstance(pair.queue_times, SourcePark) else None
+    w = pair.themeparks_wiki if isinstance(pair.themeparks_wiki, SourcePark) else None
+    if q and w:
+        report.park_matches[pair.how] = report.park_matches.get(pair.how, 0) + 1
+    else:
+        only = q or w
+        assert only is not None
+        report.unmatched_parks.append(f"{only.name} ({only.source} {only.source_id})")
+    before = _existing(pair, stored.parks)
+    if before is None:
+        report.parks_new += 1
+    park = _park_record(q, w, NEW_ID if before is None else before.our_id)
+    stored_rides = stored.rides.get(park.park_id, []) if before is not None else []
+    ride_pairs = match(
+        fetched.rides.get((QUEUE_TIMES, q.source_id), []) if q else [],
+        fetched.rides.get((THEMEPARKS_WIKI, w.source_id), []) if w else [],
+        qt_id=lambda r: r.source_id, wiki_id=lambda r: r.source_id,
+        keys=[(_ride_key, _ride_key)], stored=stored_rides,
+    )
+    ride_pairs = _split_conflicts(ride_pairs, stored_rides, report.problems, "ride")
+    if q and w:  # rides one feed lists in a park both feeds know
+        report.unmatched_rides += [
+            f"{park.name}: {one.name} ({one.source})" for rp in ride_pairs
+            if (one := _only(rp)) is not None]
+    park_names = {park_key(p.name) for p in (q, w) if p}
+    rides = [_ride_record(rp, park.park_id, stored_rides, stored.tiers,
+                          _override(overrides, park_names, _ride_names(rp)), report)
+             for rp in ride_pairs]
+    return _ParkPlan(park, rides)
+
+
+def _park_record(q: SourcePark | None, w: SourcePark | None, park_id: int) -> ParkRecord:
+    """One park from what either feed says (ThemeParks.wiki first, Queue-Times to fill in)."""
+    main = w or q
+    assert main is not None
+    disney, universal = _flags(q.operator if q else None, w.operator if w else None, main.name)
+    return ParkRecord(
+        park_id=park_id, name=main.name, timezone=main.timezone,
+        operator=(q.operator if q else None) or (w.operator if w else None),
+        country=q.country if q else None, is_disney=disney, is_universal=universal,
+        queue_times_id=int(q.source_id) if q else None,
+        themeparks_wiki_id=w.source_id if w else None,
+        latitude=main.latitude if main.latitude is not None else (q.latitude if q else None),
+        longitude=main.longitude if main.longitude is not None else (q.longitude if q else None),
+    )
+
+
+def _sides(rp: Pair) -> tuple[SourceRide | None, SourceRide | None]:
+    return (rp.queue_times if isinstance(rp.queue_times, SourceRide) else None,
+            rp.themeparks_wiki if isinstance(rp.themeparks_wiki, SourceRide) else None)
+
+
+def _only(rp: Pair) -> SourceRide | None:
+    """The ride when one feed only lists it, else None."""
+    rq, rw = _sides(rp)
+    return None if rq and rw else (rq or rw)
+
+
+def _ride_names(rp: Pair) -> set[str]:
+    return {normalise_name(r.name) for r in _sides(rp) if r}
+
+
+def _ride_record(rp: Pair, park_id: int, stored_rides: Sequence[Stored],
+                 stored_tiers: dict[int, int], override: TierOverride | None,
+                 report: CatalogReport) -> RideRecord:
+    """One ride; its tier and category from ride_tiers.csv, else the stored tier, else
+    unclassified (``metrics.UNCLASSIFIED_TIER``), and the feed's category."""
+    rq, rw = _sides(rp)
+    ride = rw or rq
+    assert ride is not None
+    old = _existing(rp, stored_rides)
+    if old is None:
+        report.rides_new += 1
+    ride_id = NEW_ID if old is None else old.our_id
+    category = override.category if override and override.category else ride.category
+    tier = (override.tier if override and override.tier is not None
+            else stored_tiers.get(ride_id, metrics.UNCLASSIFIED_TIER))
+    report.rides_by_category[category] = report.rides_by_category.get(category, 0) + 1
+    return RideRecord(
+        ride_id=ride_id, park_id=park_id, name=ride.name, tier=tier, category=category,
+        queue_times_id=int(rq.source_id) if rq else None,
+        themeparks_wiki_id=rw.source_id if rw else None,
+    )
+
+
+def _allocate_ids(conn: Connection, plans: Sequence[_ParkPlan]
+                  ) -> tuple[list[ParkRecord], list[RideRecord]]:
+    """Give each new park and ride the next id above the highest stored, read here, in the
+    transaction that writes them (locking the read where the database can: MariaDB)."""
+    next_park = int(conn.scalar(select(func.max(t.parks.c.park_id)).with_for_update()) or 0)
+    next_ride = int(conn.scalar(select(func.max(t.rides.c.ride_id)).with_for_update()) or 0)
+    parks: list[ParkRecord] = []
+    rides: list[RideRecord] = []
+    for plan in plans:
+        park = plan.park
+        if park.park_id == NEW_ID:
+            next_park += 1
+            park = replace(park, park_id=next_park)
+        parks.append(park)
+        for ride in plan.rides:
+            if ride.ride_id == NEW_ID:
+                next_ride += 1
+                ride = replace(ride, ride_id=next_ride)
+            rides.append(replace(ride, park_id=park.park_id))
+    return parks, rides
 
 
 def _override(overrides: dict[tuple[str, str], TierOverride], parks: set[str], rides: set[str]

@@ -1,30 +1,26 @@
 """``themepark collect --once``: one cycle of every park, fetched concurrently, one
-``recorded_at`` per cycle, ingested park by park through the SPEC §2 path. Also the daily
-refresh of opening schedules (``--schedules``)."""
+``recorded_at`` per cycle, ingested park by park through the SPEC §2 path."""
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, select, tuple_
+from sqlalchemy import Engine, select
 
 from themepark_tracker.collect.fetching import fetch_all
-from themepark_tracker.collect.locks import release_dead_locks
 from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
-from themepark_tracker.db.lock import job_lock
+from themepark_tracker.db.lock import job_lock, release_dead_locks
 from themepark_tracker.errors import UserError
-from themepark_tracker.ingest.catalog import upsert_schedules
-from themepark_tracker.ingest.models import Cycle, RideObservation, ScheduleRecord
+from themepark_tracker.ingest.models import Cycle, RideObservation
 from themepark_tracker.ingest.snapshots import IngestSummary, ingest_cycles
 from themepark_tracker.sources import queue_times as qt
 from themepark_tracker.sources import themeparks_wiki as wiki
 from themepark_tracker.sources.http import HttpClient
 from themepark_tracker.sources.models import QUEUE_TIMES, THEMEPARKS_WIKI, LiveReading
-from themepark_tracker.timeutil import local_date_of, slot_start, utcnow, zone_of
+from themepark_tracker.timeutil import slot_start, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -148,57 +144,5 @@ def _collect(engine: Engine, settings: Settings, now: datetime | None) -> CycleR
             report.parks_failed[target.name] = str(exc)
             continue
         report.parks_collected += 1
-    logger.info("%s", report.describe())
-    return report
-
-
-@dataclass
-class ScheduleReport:
-    parks: int = 0
-    windows: int = 0
-    parks_failed: dict[str, str] = field(default_factory=dict)
-
-    def describe(self) -> str:
-        line = f"Schedules: {self.windows} opening windows for {self.parks} parks"
-        if self.parks_failed:
-            line += "\n" + "\n".join(f"  {n}: {p}" for n, p in sorted(self.parks_failed.items()))
-        return line
-
-
-def refresh_schedules(engine: Engine, settings: Settings, now: datetime | None = None
-                      ) -> ScheduleReport:
-    """Opening schedules from ThemeParks.wiki (Queue-Times has none), from each park's local
-    today on. The dates the feed covers are replaced whole, so a changed window does not linger
-    next to its replacement."""
-    now = now or utcnow()
-    with engine.connect() as conn:
-        parks = conn.execute(select(t.parks.c.park_id, t.parks.c.name, t.parks.c.timezone,
-                                    t.parks.c.themeparks_wiki_id)
-                             .where(t.parks.c.themeparks_wiki_id.is_not(None))).all()
-    report = ScheduleReport()
-    with HttpClient(settings) as client:
-        got, problems = fetch_all(
-            parks, lambda p: wiki.fetch_schedule(client, settings.themeparks_wiki_base_url,
-                                                 p.themeparks_wiki_id),
-            settings.http_concurrency)
-    report.parks_failed = {p.name: msg for p, msg in problems.items()}
-    keep: list[ScheduleRecord] = []
-    for park, windows in got.items():
-        today = local_date_of(now, zone_of(park.timezone))
-        keep += [ScheduleRecord(park.park_id, w.local_date, w.opening_time_utc,
-                                w.closing_time_utc, "OPERATING")
-                 for w in windows if w.local_date >= today]
-        report.parks += 1
-    dates: dict[int, set[object]] = defaultdict(set)
-    for w in keep:
-        dates[w.park_id].add(w.local_date)
-    s = t.park_schedules
-    with engine.begin() as conn:
-        pairs = [(p, d) for p, ds in dates.items() for d in ds]
-        for chunk in range(0, len(pairs), 500):
-            conn.execute(delete(s).where(
-                tuple_(s.c.park_id, s.c.local_date).in_(pairs[chunk:chunk + 500])))
-        upsert_schedules(conn, keep)
-    report.windows = len(keep)
     logger.info("%s", report.describe())
     return report

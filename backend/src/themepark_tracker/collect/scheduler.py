@@ -27,9 +27,10 @@ from themepark_tracker.aggregate.daily import run_daily
 from themepark_tracker.aggregate.hourly import run_hourly
 from themepark_tracker.collect.catalog import sync_catalog
 from themepark_tracker.collect.cleanup import cleanup
-from themepark_tracker.collect.cycle import collect_once, has_feed_parks, refresh_schedules
-from themepark_tracker.collect.locks import release_dead_locks
+from themepark_tracker.collect.cycle import collect_once, has_feed_parks
+from themepark_tracker.collect.schedules import refresh_schedules
 from themepark_tracker.config import Settings
+from themepark_tracker.db.lock import release_dead_locks
 from themepark_tracker.errors import UserError
 from themepark_tracker.timeutil import floor_hour, slot_start, utcnow
 
