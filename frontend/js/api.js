@@ -1,7 +1,11 @@
 // The JSON API (see /api/openapi.json): where it lives, and one fetch with one error shape.
 //
 // Where the API is:
-//   1. `?api=<base url>` in the page's address wins (e.g. ?api=http://127.0.0.1:5001);
+//   1. `?api=<base url>` in the page's address (e.g. ?api=http://localhost:5001), but only
+//      for this page's own origin or an allowed API origin: one listed in the connect-src of
+//      the page's Content-Security-Policy (index.html; by default http://localhost:5001 and
+//      http://127.0.0.1:5001, the quickstart's API). Any other is refused, and the page says
+//      so: a crafted link must not make the page show another server's data as its own;
 //   2. a page served on port 8080 (`cd frontend && python3 -m http.server 8080`, the
 //      quickstart's step 6) calls http://<the same host name>:5001;
 //   3. anything else (the API server itself serving the page at /) uses the same origin.
@@ -9,15 +13,46 @@
 export const DEV_STATIC_PORT = "8080";
 export const DEV_API_PORT = "5001";
 const CACHE_SECONDS = 60;
+const ORIGIN = /^https?:\/\/[^\s/*]+$/;
 
-export function resolveApiBase(location = window.location) {
-  const override = new URLSearchParams(location.search).get("api");
-  if (override) return override.replace(/\/+$/, "");
+// The API origins the page's policy lets it connect to, besides its own.
+export function allowedApiOrigins(doc = document) {
+  const meta = doc.querySelector('meta[http-equiv="Content-Security-Policy" i]');
+  const policy = meta ? meta.getAttribute("content") || "" : "";
+  const directive = policy.split(";").map((d) => d.trim().split(/\s+/))
+    .find((words) => words[0].toLowerCase() === "connect-src");
+  return (directive || []).slice(1).filter((word) => ORIGIN.test(word))
+    .map((word) => new URL(word).origin);
+}
+
+function defaultApiBase(location) {
   if (location.protocol === "file:") return `http://localhost:${DEV_API_PORT}`;
   if (location.port === DEV_STATIC_PORT) {
     return `${location.protocol}//${location.hostname}:${DEV_API_PORT}`;
   }
   return location.origin;
+}
+
+// {base, refused}: the API base to use, and the `?api=` value refused (or null).
+export function chooseApi(location = window.location, allowed = allowedApiOrigins()) {
+  const fallback = defaultApiBase(location);
+  const override = new URLSearchParams(location.search).get("api");
+  if (!override) return { base: fallback, refused: null };
+  let url = null;
+  try {
+    url = new URL(override, location.origin);
+  } catch {
+    url = null;
+  }
+  const ok = url && (url.protocol === "http:" || url.protocol === "https:")
+    && !url.username && !url.password
+    && (url.origin === location.origin || allowed.includes(url.origin));
+  if (!ok) return { base: fallback, refused: override };
+  return { base: `${url.origin}${url.pathname}`.replace(/\/+$/, ""), refused: null };
+}
+
+export function resolveApiBase(location = window.location, allowed = allowedApiOrigins()) {
+  return chooseApi(location, allowed).base;
 }
 
 export class ApiError extends Error {
@@ -31,8 +66,9 @@ export class ApiError extends Error {
 }
 
 export class Api {
-  constructor(base = resolveApiBase()) {
+  constructor({ base, refused = null } = chooseApi()) {
     this.base = base;
+    this.refused = refused; // a `?api=` address that is not allowed, or null
     this.cache = new Map(); // url -> {at, promise}
   }
 
@@ -74,7 +110,8 @@ async function fetchJson(url, base) {
     response = await fetch(url, { headers: { Accept: "application/json" } });
   } catch (err) {
     throw new ApiError(`Could not reach the API at ${base} (${err.message}). ` +
-      "Is the server running? The address can be set with ?api=<url>.");
+      "Is the server running? The address can be set with ?api=<url> (an API on another " +
+      "origin must be listed in connect-src of index.html).");
   }
   let body = null;
   try {

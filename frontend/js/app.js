@@ -4,7 +4,7 @@
 
 import { Api } from "./api.js";
 import * as fmt from "./format.js";
-import { h, replace, loading, empty, failure } from "./dom.js";
+import { h, replace, loading, empty, failure, externalLink } from "./dom.js";
 import * as rankings from "./rankings.js";
 import { parkDetails, rideDetails } from "./details.js";
 import { livePanel } from "./live.js";
@@ -92,6 +92,13 @@ function buildControls() {
     h("span", { class: `score band-${b.id}`, "aria-hidden": "true" }, b.range),
     ` ${b.label}`)));
   $("api-base").textContent = api.base;
+  if (api.refused) {
+    $("api-refused").replaceChildren(h("strong", {}, "Not using the API in this address. "),
+      h("code", {}, api.refused), " is not one of this page's allowed API origins (the " +
+      "connect-src of index.html), so the page shows the data of ", h("code", {}, api.base),
+      " instead.");
+    $("api-refused").hidden = false;
+  }
 }
 
 function syncControls() {
@@ -131,7 +138,7 @@ function noteAnswer(body) {
     $("data-origin").hidden = body.from_live_feeds !== false;
   }
   if (Array.isArray(body.attribution) && body.attribution.length) {
-    const links = body.attribution.map((a) => h("a", { href: a.url, rel: "noopener" }, a.text || a.name));
+    const links = body.attribution.map((a) => externalLink(a.url, a.text || a.name));
     const nodes = [];
     links.forEach((link, i) => nodes.push(...(i ? [" · ", link] : [link])));
     $("attribution").replaceChildren(...nodes);

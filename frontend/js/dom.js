@@ -2,12 +2,34 @@
 
 import * as fmt from "./format.js";
 
+// A link target the page may render: its own "#/..." addresses and http(s) URLs. Anything
+// else (javascript:, data:, ...), which an answer could carry, is null.
+export function safeHref(value) {
+  const text = String(value);
+  if (text.startsWith("#")) return text;
+  try {
+    const url = new URL(text, document.baseURI);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+// A link to another site from an answer, or its text alone when the URL is not http(s).
+export function externalLink(url, text) {
+  const href = safeHref(url);
+  return href
+    ? h("a", { href, rel: "noopener noreferrer" }, text)
+    : h("span", { class: "link-refused", title: "not an http(s) link" }, text);
+}
+
 // h("a", {href: "#", class: "x"}, "text", child, [more]) -> element. Text is always text,
-// never parsed as HTML.
+// never parsed as HTML; an href that safeHref refuses is left out.
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === null || value === undefined || value === false) continue;
+    if (key === "href" && safeHref(value) === null) continue;
     if (key === "class") el.className = value;
     else if (key === "dataset") Object.assign(el.dataset, value);
     else if (key.startsWith("on") && typeof value === "function") {

@@ -5,7 +5,9 @@ real API server on a free port, over a small simulated SQLite database that ends
   hourly and daily, as ``themepark demo`` does. Built once per session (about 20 s).
 - ``api_url``: ``create_app(settings)`` served by werkzeug on 127.0.0.1:<free port> in a thread.
 - ``static_url``: ``frontend/`` served by a plain static file server on another free port,
-  as ``cd frontend && python3 -m http.server 8080`` does in the quickstart's step 6.
+  as ``cd frontend && python3 -m http.server 8080`` does in the quickstart's step 6; a copy
+  whose index.html allows ``api_url`` as an API origin, as an operator would add theirs
+  (``frontend_allowing``, ``serve_static``).
 - ``page``: a fresh Chromium page that records console errors and uncaught exceptions.
 
 Screenshots go to ``tests-artifacts/browser/`` at the repository root (or ``$BROWSER_ARTIFACTS``).
@@ -17,8 +19,9 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -122,10 +125,32 @@ class _QuietStatic(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+#: Where index.html lists the API origins the page may use.
+CONNECT_SRC = "connect-src 'self'"
+
+
+def frontend_allowing(folder: Path, origins: Sequence[str]) -> Path:
+    """A copy of frontend/ in ``folder`` whose index.html also allows ``origins`` as API
+    origins (added to its policy's connect-src, as README.md tells an operator to)."""
+    shutil.copytree(FRONTEND, folder, dirs_exist_ok=True)
+    index = folder / "index.html"
+    html = index.read_text(encoding="utf-8")
+    assert CONNECT_SRC in html, "index.html has no connect-src to extend"
+    index.write_text(html.replace(CONNECT_SRC, " ".join([CONNECT_SRC, *origins]), 1),
+                     encoding="utf-8")
+    return folder
+
+
+def serve_static(folder: Path) -> _ServerThread:
+    """``folder`` under a plain static file server on 127.0.0.1:<free port>."""
+    handler = functools.partial(_QuietStatic, directory=str(folder))
+    return _ServerThread(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler))
+
+
 @pytest.fixture(scope="session")
-def static_url() -> Iterator[str]:
-    handler = functools.partial(_QuietStatic, directory=str(FRONTEND))
-    server = _ServerThread(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler))
+def static_url(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = frontend_allowing(tmp_path_factory.mktemp("static") / "frontend", [api_url])
+    server = serve_static(folder)
     yield f"http://127.0.0.1:{server.server.server_port}"
     server.stop()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.browser.conftest import Tab, serve_api
+from tests.browser.conftest import Tab, frontend_allowing, serve_api, serve_static
 from tests.browser.helpers import api_get, chart_points, save, wait_details, wait_rankings
 from themepark_tracker.db.engine import make_engine
 from themepark_tracker.db.migrate import upgrade
@@ -41,15 +41,23 @@ def test_where_the_page_looks_for_the_api(tab: Tab, static_url: str) -> None:
     page.goto(f"{static_url}/favicon.svg")
     found = page.evaluate("""async () => {
         const { resolveApiBase } = await import('/js/api.js');
+        const allowed = ['http://127.0.0.1:9000'];
         const at = (href) => { const u = new URL(href);
             return resolveApiBase({ search: u.search, protocol: u.protocol, port: u.port,
-                                    hostname: u.hostname, origin: u.origin }); };
+                                    hostname: u.hostname, origin: u.origin }, allowed); };
         return [at('http://example.test:8080/'), at('http://example.test/'),
                 at('https://tracker.example.test/#/parks/1'),
-                at('http://localhost:8080/?api=http://127.0.0.1:9000/')];
+                at('http://localhost:8080/?api=http://127.0.0.1:9000/'),
+                at('http://localhost:8080/?api=http://127.0.0.1:9001/'),
+                at('https://tracker.example.test/?api=https://tracker.example.test/v1/'),
+                at('https://tracker.example.test/?api=javascript:alert(1)'),
+                at('https://tracker.example.test/?api=http://127.0.0.1:9000@evil.test/')];
     }""")
+    # An ?api= origin that is neither the page's own nor allowed is refused (D5).
     assert found == ["http://example.test:5001", "http://example.test",
-                     "https://tracker.example.test", "http://127.0.0.1:9000"]
+                     "https://tracker.example.test", "http://127.0.0.1:9000",
+                     "http://localhost:5001", "https://tracker.example.test/v1",
+                     "https://tracker.example.test", "https://tracker.example.test"]
 
 
 def test_keyboard_opens_and_escape_closes_the_details_returning_focus(
@@ -157,7 +165,7 @@ def test_an_empty_database_says_so(tab: Tab, empty_api_url: str) -> None:
     tab.assert_no_errors()
 
 
-def test_api_errors_are_shown_not_hidden(tab: Tab, api_url: str, static_url: str) -> None:
+def test_api_errors_are_shown_not_hidden(tab: Tab, api_url: str, tmp_path: Path) -> None:
     page = tab.page
     # An unknown park: the API's own message, in the dialog.
     page.goto(f"{api_url}/#/parks/999999?period=today")
@@ -168,15 +176,19 @@ def test_api_errors_are_shown_not_hidden(tab: Tab, api_url: str, static_url: str
     api_message = json.loads(answer.value.read())["error"]["message"]
     assert api_message in page.locator("#details [role=alert]").inner_text()
 
-    # No API at all: the rankings say where they looked.
+    # No API at all (at an allowed origin): the rankings say where they looked.
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}"
-    page.goto(f"{static_url}/index.html?api={dead}")
-    assert wait_rankings(page, "today") == "error"
-    alert = page.locator("#results [role=alert]").inner_text()
-    assert "Could not reach the API" in alert and dead in alert
-    assert page.locator("#results button:has-text('Try again')").is_visible()
+    server = serve_static(frontend_allowing(tmp_path / "frontend", [dead]))
+    try:
+        page.goto(f"http://127.0.0.1:{server.server.server_port}/index.html?api={dead}")
+        assert wait_rankings(page, "today") == "error"
+        alert = page.locator("#results [role=alert]").inner_text()
+        assert "Could not reach the API" in alert and dead in alert
+        assert page.locator("#results button:has-text('Try again')").is_visible()
+    finally:
+        server.stop()
 
 
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -29,9 +30,14 @@ DAILY_GRACE = timedelta(hours=2)
 
 OK, DEGRADED, DOWN = "ok", "degraded", "down"
 
+logger = logging.getLogger(__name__)
 
-def health_report(engine: Engine, settings: Settings, now: datetime | None = None
-                  ) -> dict[str, Any]:
+
+def health_report(engine: Engine, settings: Settings, now: datetime | None = None, *,
+                  public: bool = False) -> dict[str, Any]:
+    """``public``: for anyone (``/api/health``): a database failure is named by its kind
+    only, the driver's message (user, host, database names) goes to the log. Otherwise (the
+    operator's ``themepark status``) the report carries the driver's first line."""
     now = now or utcnow()
     report: dict[str, Any] = {"status": OK, "checked_at": iso_utc(now)}
     try:
@@ -40,7 +46,12 @@ def health_report(engine: Engine, settings: Settings, now: datetime | None = Non
         report["daily_aggregation"] = _daily(engine, now)
     except SQLAlchemyError as exc:
         reason = getattr(exc, "orig", None) or exc
-        report.update(status=DOWN, database={"ok": False, "error": str(reason).splitlines()[0]})
+        detail = str(reason).splitlines()[0]
+        if public:
+            logger.warning("health check: database error: %s", detail)
+            detail = (f"database unavailable or not migrated ({type(exc).__name__}); "
+                      "see the server log")
+        report.update(status=DOWN, database={"ok": False, "error": detail})
         return report
     report["database"] = {"ok": True}
     healthy = (report["collection"]["fresh"] and report["hourly_aggregation"]["ok"]

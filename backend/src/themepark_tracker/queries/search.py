@@ -18,7 +18,12 @@ def _contains(text: str) -> str:
 
 
 def search(conn: Connection, text: str, limit: int = SEARCH_LIMIT) -> dict[str, Any]:
-    """Case-insensitive substring match on park and attraction names, shortest names first."""
+    """Case-insensitive substring match on park and attraction names, shortest names first.
+    ``%``, ``_`` and ``\\`` match themselves. ``text`` must hold no NUL: SQLite's LIKE ends
+    the pattern there, so ``%\\0%`` would match every name (the API refuses control
+    characters before they get here)."""
+    if "\0" in text:
+        raise ValueError("search text must not contain NUL")
     pattern = _contains(text.strip())
     p, r = t.parks, t.rides
     parks = conn.execute(

@@ -18,8 +18,9 @@ from themepark_tracker.config import Settings
 from themepark_tracker.db.engine import make_engine
 from themepark_tracker.timeutil import utcnow
 from themepark_tracker.web import errors, frontend, live, meta, parks, rides
-from themepark_tracker.web.cache import make_cache
+from themepark_tracker.web.cache import limiter_storage_uri, make_cache
 from themepark_tracker.web.respond import JsonProvider, Services
+from themepark_tracker.web.security import add_security_headers
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +53,14 @@ def create_app(
 
 
 def _limit(app: Flask, settings: Settings) -> None:
-    """A per-client request limit on /api, shared through Redis when CACHE_URL is Redis."""
-    redis = settings.cache_url if settings.cache_url and settings.cache_url.startswith(
-        ("redis://", "rediss://")) else None
+    """One request budget per client address for all of /api together (application limits
+    are one counter across every route; default limits would be one per route). Counted in
+    the Redis of CACHE_URL when there is one, so every worker shares it; otherwise each
+    worker process counts on its own."""
     limiter = Limiter(
         get_remote_address, app=app,
-        default_limits=[settings.api_rate_limit] if settings.api_rate_limit else [],
-        storage_uri=redis or "memory://", headers_enabled=True,
+        application_limits=[settings.api_rate_limit] if settings.api_rate_limit else [],
+        storage_uri=limiter_storage_uri(settings.cache_url), headers_enabled=True,
         enabled=settings.api_rate_limit is not None,
         # A limiter whose store is down must not take the API down with it.
         swallow_errors=True,
@@ -68,7 +70,9 @@ def _limit(app: Flask, settings: Settings) -> None:
 
 def _headers(response: Response) -> Response:
     """CORS, since the page may be served from another origin (seed step 6: port 8080
-    against 5001); and Retry-After only where it means something, on a 429."""
+    against 5001); Retry-After only where it means something, on a 429; and the security
+    headers (web/security.py) on everything."""
+    add_security_headers(response, frontend.frontend_dir())
     if response.status_code != 429:
         response.headers.pop("Retry-After", None)
     if request.path.startswith("/api/"):

@@ -11,7 +11,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 from sqlalchemy import Connection, func, select
 
@@ -123,10 +123,28 @@ class Flights:
                     del self._flights[key]
 
 
+#: The CACHE_URL schemes that name a Redis server (``unix://`` is a Redis unix socket).
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def is_redis_url(cache_url: str | None) -> TypeGuard[str]:
+    """Whether ``cache_url`` names a Redis server, which then holds the response cache and
+    the rate-limit counters of every worker."""
+    return cache_url is not None and cache_url.startswith(REDIS_SCHEMES)
+
+
+def limiter_storage_uri(cache_url: str | None) -> str:
+    """Where the rate-limit counters live: the Redis of ``cache_url`` (the ``limits`` library
+    spells a unix socket ``redis+unix://``), else this process's memory."""
+    if not is_redis_url(cache_url):
+        return "memory://"
+    return "redis+" + cache_url if cache_url.startswith("unix://") else cache_url
+
+
 def make_cache(cache_url: str | None) -> ResponseCache:
     if cache_url == "none":
         return NoCache()
-    if cache_url and cache_url.startswith(("redis://", "rediss://", "unix://")):
+    if is_redis_url(cache_url):
         return RedisCache(cache_url)
     return MemoryCache()
 

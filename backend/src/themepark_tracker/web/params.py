@@ -1,11 +1,19 @@
 """The one validation layer for query parameters and path ids: every bad value is an
-``ApiError`` that names the parameter and the values it accepts."""
+``ApiError`` that names the parameter and the values it accepts.
+
+Each endpoint's parameters are the ones it reads through this module: what a request gave
+beyond them is a 400 (``reject_unknown``), a parameter given twice is a 400, and the response
+cache is keyed on the validated values only (``cache_query``), so neither junk nor spelling
+(``limit=01``, parameter order) makes a new cache entry."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
+from typing import TypeVar
+from urllib.parse import urlencode
 
-from flask import request
+from flask import g, request
 
 from themepark_tracker.queries.periods import PERIODS, TODAY
 from themepark_tracker.queries.rankings import FILTERS
@@ -16,15 +24,57 @@ LIMIT_RANGE = (1, 200)
 DEFAULT_LIMIT = 50
 SEARCH_LENGTH = (1, 100)
 
+T = TypeVar("T")
+
+
+def _taken() -> dict[str, object]:
+    """The parameters this request's endpoint has validated so far, with their values."""
+    if "query_params" not in g:
+        g.query_params = {}
+    taken: dict[str, object] = g.query_params
+    return taken
+
+
+def _raw(name: str) -> str | None:
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise ApiError(400, "invalid_parameter",
+                       f"{name} is given {len(values)} times; give it once", name)
+    return values[0] if values else None
+
+
+def _keep(name: str, value: T) -> T:
+    _taken()[name] = value
+    return value
+
+
+def reject_unknown() -> None:
+    """A 400 naming the first query parameter that the endpoint has not read (call it after
+    reading them all)."""
+    taken = _taken()
+    unknown = [name for name in request.args if name not in taken]
+    if unknown:
+        accepted = f"takes only {', '.join(taken)}" if taken else "takes no parameters"
+        more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+        raise ApiError(400, "unknown_parameter",
+                       f"unknown parameter {unknown[0]!r}{more}: {request.path} {accepted}",
+                       unknown[0])
+
+
+def cache_query() -> str:
+    """The validated parameters (defaults included) as a canonical query string."""
+    return urlencode(sorted((name, "" if value is None else str(value))
+                            for name, value in _taken().items()))
+
 
 def choice(name: str, allowed: Sequence[str], default: str) -> str:
-    value = request.args.get(name)
+    value = _raw(name)
     if value is None:
-        return default
+        return _keep(name, default)
     if value not in allowed:
         raise ApiError(400, "invalid_parameter",
                        f"{name} must be one of {', '.join(allowed)}; got {value!r}", name)
-    return value
+    return _keep(name, value)
 
 
 def period() -> str:
@@ -51,13 +101,14 @@ def whole_number(name: str, raw: str, low: int, high: int) -> int:
 
 
 def limit() -> int:
-    raw = request.args.get("limit")
-    return DEFAULT_LIMIT if raw is None else whole_number("limit", raw, *LIMIT_RANGE)
+    raw = _raw("limit")
+    return _keep("limit", DEFAULT_LIMIT if raw is None
+                 else whole_number("limit", raw, *LIMIT_RANGE))
 
 
 def optional_id(name: str) -> int | None:
-    raw = request.args.get(name)
-    return None if raw is None else whole_number(name, raw, 1, MAX_ID)
+    raw = _raw(name)
+    return _keep(name, None if raw is None else whole_number(name, raw, 1, MAX_ID))
 
 
 def path_id(name: str, raw: str) -> int:
@@ -65,12 +116,18 @@ def path_id(name: str, raw: str) -> int:
 
 
 def search_text() -> str:
-    raw = request.args.get("q")
+    """The text to search for: no control characters (NUL would end SQLite's LIKE pattern
+    early and match every name)."""
+    raw = _raw("q")
+    control = next((c for c in raw or "" if unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        raise ApiError(400, "invalid_parameter",
+                       f"q must not contain control characters; got {control!r}", "q")
     low, high = SEARCH_LENGTH
     if raw is None or not low <= len(raw.strip()) <= high:
         raise ApiError(400, "invalid_parameter",
                        f"q must be {low} to {high} characters of text to search for", "q")
-    return raw.strip()
+    return _keep("q", raw.strip())
 
 
 def not_found(kind: str, name: str, value: int) -> ApiError:

@@ -11,13 +11,13 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, make_url
 
 from themepark_tracker.config import Settings
 from themepark_tracker.queries.live import from_live_feeds, newest_data_at
@@ -80,10 +80,12 @@ class Services:
         self._generation = (time.monotonic(), value)
         return value
 
-    @property
+    @cached_property
     def cache_namespace(self) -> str:
-        """Instances over different databases may share one Redis: keep their keys apart."""
-        return hashlib.sha1(self.settings.database_url.encode()).hexdigest()[:10]
+        """Instances over different databases may share one Redis: keep their keys apart. From
+        the URL without its password: Redis key names are no place for a hash of a secret."""
+        identity = make_url(self.settings.database_url).render_as_string(hide_password=True)
+        return hashlib.sha1(identity.encode()).hexdigest()[:10]
 
     @property
     def read_options(self) -> dict[str, Any]:
@@ -122,7 +124,8 @@ def max_age(period: str | None) -> int:
 def api_response(build: Build, *, period: str | None = None, attribution: bool = True
                  ) -> Response:
     svc = services()
-    query = urlencode(sorted(request.args.items(multi=True)))
+    params.reject_unknown()
+    query = params.cache_query()
 
     def key(generation: int) -> str:
         return f"{svc.cache_namespace}:{generation}:{request.path}?{query}"
