@@ -79,6 +79,8 @@ class Settings:
     http_concurrency: int = 4
     #: Per-client API request limit (Flask-Limiter syntax); empty or "off" disables it.
     api_rate_limit: str | None = "1200 per minute"
+    #: The production database's name: ``themepark mirror`` never writes to it.
+    production_database_name: str = "themepark_tracker"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -104,6 +106,7 @@ class Settings:
             http_retries=_int(env, "HTTP_RETRIES", 3, minimum=0),
             http_concurrency=_int(env, "HTTP_CONCURRENCY", 4),
             api_rate_limit=_rate_limit(env),
+            production_database_name=env.get("PRODUCTION_DATABASE_NAME") or "themepark_tracker",
         )
 
     @property
