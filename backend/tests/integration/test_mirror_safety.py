@@ -13,6 +13,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, inspect, text
@@ -354,3 +355,35 @@ def test_a_url_of_no_usable_database_gets_one_line(url: str, message: str, tmp_p
                    env={"DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}"})
     assert_one_line_error(done, message)
     assert "secret" not in done.stderr
+
+
+def test_an_audit_mismatch_keeps_the_target(sqlite_source: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The copy is audited before it replaces anything: a table that came out short (here one
+    park_schedules row lost on the way in) leaves the target as it was."""
+    from themepark_tracker.mirror import mirror, open_source, plan_mirror, run
+
+    real_insert = run.bulk_insert
+
+    def lossy(conn: Any, table: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> int:
+        return real_insert(conn, table, columns,
+                           rows[1:] if table.name == "park_schedules" else rows)
+
+    monkeypatch.setattr(run, "bulk_insert", lossy)
+    path = tmp_path / "dev.sqlite3"
+    target = make_engine(f"sqlite:///{path}")
+    source = open_source(f"sqlite:///{sqlite_source}")
+    try:
+        with target.begin() as conn:
+            conn.execute(text("CREATE TABLE marker (n INTEGER)"))
+        report = mirror(source, target, plan_mirror(source, target, None))
+        assert (report.ok, report.replaced) == (False, False)
+        lines = {line.table: line for line in report.lines}
+        assert lines["park_schedules"].source[0] == lines["park_schedules"].target[0] + 1
+        assert [name for name, line in lines.items() if not line.ok] == ["park_schedules"]
+        assert "the target was not replaced" in report.describe()
+        assert inspect(target).get_table_names() == ["marker"]
+    finally:
+        source.dispose()
+        target.dispose()
+    assert not path.with_name("dev.sqlite3.mirror-new").exists()
