@@ -278,6 +278,37 @@ def test_a_failed_copy_leaves_the_target_as_it_was(
     assert_target_untouched(dev_name)
 
 
+FAILING_RENAME = """#!/usr/bin/env bash
+# Stands in for the mysql client: a statement list holding RENAME TABLE runs up to it, then
+# fails, as the client stops at a statement that fails.
+args=() cut=0
+for arg in "$@"; do
+    if [[ "$arg" == *"RENAME TABLE"* ]]; then arg=${arg%%RENAME TABLE*} cut=1; fi
+    args+=("$arg")
+done
+"$REAL_MYSQL" "${args[@]}" || exit
+if (( cut )); then echo "ERROR 1025 (HY000): injected RENAME failure" >&2; exit 1; fi
+"""
+
+
+@pytest.mark.mariadb_only
+def test_a_failed_swap_leaves_the_target_as_it_was(
+    prod_011: Source, dev_name: str, tmp_path: Path,
+) -> None:
+    """The copy is complete, the swap's RENAME TABLE fails: the target must still be whole
+    (it was dropped before the rename until the swap moved its tables aside instead)."""
+    make_existing_target(dev_name)
+    shim = tmp_path / "mysql"
+    shim.write_text(FAILING_RENAME)
+    shim.chmod(0o755)
+    env = {**direct(prod_011, dev_name), "PATH": f"{tmp_path}:{os.environ['PATH']}",
+           "REAL_MYSQL": shutil.which("mysql") or "mysql"}
+    done = run_script("--days=7", "--yes", env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "injected RENAME failure" in done.stderr
+    assert_target_untouched(dev_name)
+
+
 @pytest.mark.mariadb_only
 def test_a_prod_target_is_refused(prod_011: Source) -> None:
     name = f"tpt_test_Prod_{secrets.token_hex(3)}"
