@@ -112,6 +112,7 @@ def server_spellings(name: str) -> dict[str, str]:
         "localhost": spell("localhost", None),
         "127.0.0.1:3306": spell("127.0.0.1", 3306),
         "localhost:3306 without charset": spell("localhost", 3306, query=False),
+        "mariadb dialect": spell("127.0.0.1", None).set(drivername="mariadb+pymysql"),
     }
     return {k: v.render_as_string(hide_password=False) for k, v in spelled.items()}
 
@@ -127,7 +128,8 @@ def server_socket(engine: Engine) -> str | None:
 
 @pytest.mark.mariadb_only
 @pytest.mark.parametrize("spelling", ["no port", "localhost", "127.0.0.1:3306",
-                                      "localhost:3306 without charset", "unix socket"])
+                                      "localhost:3306 without charset", "mariadb dialect",
+                                      "unix socket"])
 def test_the_source_spelled_differently_is_refused_and_keeps_its_rows(
     mariadb_source: tuple[str, Engine], spelling: str,
 ) -> None:

@@ -134,12 +134,19 @@ def same_file(a: str, b: str) -> bool:
         return False
 
 
+def _kind(engine: Engine) -> str:
+    """"server" for MariaDB and MySQL alike (either dialect name reaches either server)."""
+    name = engine.dialect.name
+    return "server" if name in SERVER_BACKENDS else name
+
+
 def refuse_same_database(source: Engine, target: Engine) -> None:
     """Refuse a source that is the target, or the staging copy the mirror replaces it from."""
     shown = target.url.render_as_string(hide_password=True)
     refusal = UserError(f"the source and the target are the same database ({shown}); "
                         "refusing")
-    if source.dialect.name != target.dialect.name:
+    kinds = {_kind(source), _kind(target)}
+    if len(kinds) != 1:
         return
     if source.dialect.name == "sqlite":
         src, dst = sqlite_file(source), sqlite_file(target)
@@ -147,7 +154,7 @@ def refuse_same_database(source: Engine, target: Engine) -> None:
                 same_file(src, dst) or same_file(src, dst + SQLITE_STAGING_SUFFIX)):
             raise refusal
         return
-    if source.dialect.name not in SERVER_BACKENDS:
+    if kinds != {"server"}:
         keys = ("host", "port", "database")
         if all(getattr(source.url, k) == getattr(target.url, k) for k in keys):
             raise refusal
