@@ -110,7 +110,7 @@ NAME_RE='^[A-Za-z0-9_]{1,64}$'
 if [[ "${TARGET,,}" == *prod* ]]; then
     die "refusing to write to '$TARGET': the target's name contains 'prod' (set DATABASE_NAME to a dev database)"
 fi
-STAGING="${TARGET}__mirror_new"
+STAGING="${TARGET}__mirror_new" OLD="${TARGET}__mirror_old"
 (( ${#STAGING} <= 64 )) || die "DATABASE_NAME '$TARGET' is too long to stage the copy next to it"
 
 for tool in mysql mysqldump; do
@@ -124,7 +124,8 @@ STAGING_CREATED=0
 cleanup() {
     local status=$?
     if (( STAGING_CREATED )); then
-        local_mysql -e "DROP DATABASE IF EXISTS \`$STAGING\`" >/dev/null 2>&1 || true
+        local_mysql -e "DROP DATABASE IF EXISTS \`$STAGING\`; DROP DATABASE IF EXISTS \`$OLD\`" \
+            >/dev/null 2>&1 || true
     fi
     rm -rf "$TMPDIR_MIRROR"
     exit "$status"
@@ -218,7 +219,7 @@ local_mysql -e "SELECT 1" >/dev/null \
 # The source and the target must not be one database on one server.
 SOURCE_SERVER=$(source_query "SELECT CONCAT(@@hostname, ':', @@port, ':', @@datadir)")
 LOCAL_SERVER=$(local_mysql -e "SELECT CONCAT(@@hostname, ':', @@port, ':', @@datadir)")
-if [[ "$SOURCE_SERVER" == "$LOCAL_SERVER" && ( "$SOURCE" == "$TARGET" || "$SOURCE" == "$STAGING" ) ]]; then
+if [[ "$SOURCE_SERVER" == "$LOCAL_SERVER" && ( "$SOURCE" == "$TARGET" || "$SOURCE" == "$STAGING" || "$SOURCE" == "$OLD" ) ]]; then
     die "the source and the target are the same database ($SOURCE on this server); refusing"
 fi
 
@@ -342,13 +343,21 @@ for table in "${TABLES[@]}"; do
     copy_step "[$n/${#TABLES[@]}] $table" "${args[@]}" "$SOURCE" "$table"
 done
 
+# The swap is one RENAME TABLE (atomic): the target's tables aside into $OLD, the copy's into
+# the target. Until it has run the target is whole; if it fails, both are as they were.
+mapfile -t OLD_TABLES < <(local_mysql -e "SELECT TABLE_NAME FROM information_schema.TABLES
+    WHERE TABLE_SCHEMA = $(sql_quote "$TARGET") AND TABLE_TYPE = 'BASE TABLE'")
 renames=()
+for table in "${OLD_TABLES[@]}"; do
+    renames+=("\`$TARGET\`.\`$table\` TO \`$OLD\`.\`$table\`")
+done
 for table in "${TABLES[@]}"; do
     renames+=("\`$STAGING\`.\`$table\` TO \`$TARGET\`.\`$table\`")
 done
 rename_sql=$(IFS=,; echo "${renames[*]}")
-local_mysql -e "DROP DATABASE IF EXISTS \`$TARGET\`; CREATE DATABASE \`$TARGET\` CHARACTER SET utf8mb4;
-    RENAME TABLE $rename_sql; DROP DATABASE \`$STAGING\`;"
+local_mysql -e "CREATE DATABASE IF NOT EXISTS \`$TARGET\` CHARACTER SET utf8mb4;
+    DROP DATABASE IF EXISTS \`$OLD\`; CREATE DATABASE \`$OLD\` CHARACTER SET utf8mb4;
+    RENAME TABLE $rename_sql; DROP DATABASE \`$OLD\`; DROP DATABASE \`$STAGING\`;"
 STAGING_CREATED=0
 say "Copied into $TARGET in $(elapsed)."
 

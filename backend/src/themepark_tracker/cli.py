@@ -450,9 +450,10 @@ def mirror_cmd(ctx: Context, source_url: str, days: int | None, dry_run: bool, y
     is refused. Exit 1 if any table's row count or time range differs."""
     from themepark_tracker.mirror import mirror, open_source, plan_mirror, refuse_prod_target
 
-    refuse_prod_target(ctx.settings.database_url)
+    production = ctx.settings.production_database_name
+    refuse_prod_target(ctx.settings.database_url, production)
     source = open_source(source_url)
-    plan = plan_mirror(source, ctx.engine, days)
+    plan = plan_mirror(source, ctx.engine, days, production_name=production)
     click.echo(plan.describe())
     if dry_run:
         click.echo("Dry run: nothing was changed.")

@@ -82,6 +82,8 @@ class Settings:
     #: The embedded SQLite database in THEMEPARK_DATA_DIR, whatever DATABASE_URL says (the demo
     #: always uses it).
     embedded_database_url: str = ""
+    #: The production database's name: ``themepark mirror`` never writes to it.
+    production_database_name: str = "themepark_tracker"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -107,6 +109,7 @@ class Settings:
             http_concurrency=_int(env, "HTTP_CONCURRENCY", 4),
             api_rate_limit=_rate_limit(env),
             embedded_database_url=embedded_url(env),
+            production_database_name=env.get("PRODUCTION_DATABASE_NAME") or "themepark_tracker",
         )
 
     @property
