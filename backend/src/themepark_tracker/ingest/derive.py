@@ -76,7 +76,14 @@ def derive_cycle(
     rules: ParkRules,
     state: DayState,
 ) -> tuple[list[DerivedRide], DerivedPark]:
-    """Derive one cycle and advance ``state`` past it. ``readings`` are attractions only."""
+    """Derive one cycle and advance ``state`` past it. Only the attractions of ``rules.weights``
+    count: any other reading, or a ride of ``state`` reclassified since (SPEC §1: a ride that
+    stops being an attraction mid-day), is left out of this cycle and of the rest of the day."""
+    readings = [r for r in readings if r.ride_id in rules.weights]
+    attractions = rules.weights.keys()
+    state.seen_operating &= attractions
+    state.operated_today &= attractions
+    state.down_today &= attractions
     operating_now = {r.ride_id for r in readings if r.status == metrics.OPERATING}
     state.seen_operating |= operating_now
 
