@@ -1,7 +1,7 @@
 """Derived columns through the real ingest path, on SQLite and MariaDB (SPEC §1, §2).
 
 Time zones: every "day" is the park's local day (23 or 25 hours on DST change days), and
-"operated today" resets at local midnight. Stale upstream data is stored as UNKNOWN.
+"operated today" resets at local midnight. A stale park feed is stored as UNKNOWN.
 Expected values are worked out by hand; the UTC <-> local arithmetic is in the comments.
 America/New_York: EST = UTC-5, EDT = UTC-4; 2025-03-09 02:00 EST -> 03:00 EDT (07:00 UTC),
 2025-11-02 02:00 EDT -> 01:00 EST (06:00 UTC). Asia/Kolkata: IST = UTC+5:30, no DST.

@@ -98,8 +98,9 @@ def _targets(engine: Engine) -> tuple[list[_Target], dict[tuple[str, str], int]]
 
 def collect_once(engine: Engine, settings: Settings, now: datetime | None = None) -> CycleReport:
     """Fetch every park, build one cycle each, ingest each park in its own transaction. A park
-    whose fetch or ingest fails is logged and skipped; the others are stored. Two collections
-    never overlap (a lock named "collect")."""
+    whose fetch or ingest fails is logged and skipped (a failed ingest, whatever raised, also
+    as an INGEST_FAILED data-quality record); the others are stored. Two collections never
+    overlap (a lock named "collect")."""
     release_dead_locks(engine)  # a cron run killed mid-cycle must not block the next ones
     with job_lock(engine, "collect", ttl=COLLECT_LOCK_TTL):
         return _collect(engine, settings, now)

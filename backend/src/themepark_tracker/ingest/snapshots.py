@@ -4,7 +4,12 @@ Live collection, the simulator and ``import`` all call ``ingest_cycles``. For ea
 touched it loads the state of that day before the earliest new cycle, merges the new readings
 with whatever is stored from that instant on, re-derives the rest of the day (SPEC §2), replaces
 those rows, and marks the affected hours and the day for re-aggregation. Ingesting the same
-cycles twice changes nothing.
+cycles twice changes nothing. What is read back lives in ``state``.
+
+A cycle whose feed is stale (SPEC §1, judged per park feed: ``metrics.feed_is_stale``) is stored
+with every ride UNKNOWN and one park-level data-quality record. Only the park's current
+attractions are derived: a ride reclassified mid-day drops out of the rest of the day, and its
+raw rows stay as stored.
 """
 
 from __future__ import annotations
