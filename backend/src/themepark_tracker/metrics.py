@@ -26,7 +26,8 @@ RIDE_CATEGORIES = (ATTRACTION, "SHOW", "RESTAURANT", "MEET_AND_GREET", "SINGLE_R
 TIER_WEIGHTS: Mapping[int, int] = {1: 3, 2: 2, 3: 1}
 UNCLASSIFIED_TIER = 2
 
-#: A ride whose upstream ``last_updated`` is older than this, relative to the cycle, is UNKNOWN.
+#: A park's cycle is stale (every ride UNKNOWN) when the newest upstream ``last_updated`` of
+#: all the entities in its feed's answer is older than this, relative to the cycle (SPEC §1).
 STALE_AFTER = timedelta(minutes=60)
 
 #: Scores run from 0 (nothing down) to this (everything that counts is down).
@@ -59,14 +60,12 @@ def themeparks_wiki_status(status: str | None) -> str:
     return normalised if normalised in STATUSES else UNKNOWN
 
 
-def is_stale(last_updated: datetime | None, recorded_at: datetime) -> bool:
-    """Upstream data more than an hour older than the cycle (SPEC §1)."""
-    return last_updated is not None and recorded_at - last_updated > STALE_AFTER
-
-
-def effective_status(status: str, last_updated: datetime | None, recorded_at: datetime) -> str:
-    """The status to store: UNKNOWN when upstream data is stale."""
-    return UNKNOWN if is_stale(last_updated, recorded_at) else status
+def feed_is_stale(newest_update: datetime | None, recorded_at: datetime) -> bool:
+    """SPEC §1: staleness is judged per park feed, not per ride. A ride's own upstream time is
+    its last *change* (a ride down for three hours keeps the old time), so one old ride is
+    normal; the park's cycle is stale when even the newest time among all the entities of its
+    answer is more than ``STALE_AFTER`` older than the cycle. No time at all: not stale."""
+    return newest_update is not None and recorded_at - newest_update > STALE_AFTER
 
 
 # --- per snapshot (SPEC §2) -----------------------------------------------------------------

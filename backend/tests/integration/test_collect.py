@@ -173,7 +173,8 @@ def test_one_cycle_stores_every_park_with_the_right_statuses(
         "Seven Dwarfs Mine Train": (T0, "OPERATING", None),  # null wait while operating
         "Big Thunder Mountain Railroad": (T0, "DOWN", None),
         "Haunted Mansion": (T0, "REFURBISHMENT", None),  # no queue at all
-        "Peter Pan’s Flight": (T0, "UNKNOWN", 60),  # lastUpdated three days old
+        # lastUpdated three days old, in a fresh feed: its last change, status stands (SPEC §1)
+        "Peter Pan’s Flight": (T0, "OPERATING", 60),
         "Walt Disney World Railroad - Main Street, U.S.A.": (T0, "OPERATING", 5),
         # shows, restaurants and meet-and-greets are never stored as ride snapshots
     }
@@ -196,8 +197,7 @@ def test_one_cycle_stores_every_park_with_the_right_statuses(
                                      t.data_quality_issues.c.issue_type,
                                      t.data_quality_issues.c.source)).all()
     assert sorted(at for _, at in snaps) == [T0] * 4  # one cycle, one instant per park
-    assert [(i.issue_type, i.source) for i in issues] == [("STALE_DATA", "themeparks_wiki")]
-    assert issues[0].ride_id == rides(engine)["Peter Pan’s Flight"].ride_id
+    assert issues == []  # every feed is current
     # A feed that sent DOWN makes its park down-reporting (SPEC §1); Queue-Times parks stay not.
     stored = parks(engine)
     assert stored["Magic Kingdom Park"].reports_down is True
@@ -256,7 +256,7 @@ def test_cli_collect_catalog_then_once(engine: Engine, upstream: FakeUpstream) -
     assert "Parks in one feed only (3)" in result.output
     result = runner.invoke(main, ["collect", "--once"], env=env)
     assert result.exit_code == 0, result.output
-    assert ": 4 parks, 14 ride snapshots, 1 stale" in result.output
+    assert ": 4 parks, 14 ride snapshots, 0 stale park feeds" in result.output
     assert count(engine, t.ride_status_snapshots) == 6 + 3 + 2 + 3
 
 
@@ -336,10 +336,11 @@ def test_end_to_end_a_breakdown_shows_in_the_rankings(engine: Engine,
     done = run_hourly(engine, settings.collection_interval_minutes, now=later)
     assert {c.hour for c in done} >= {T0}
     # Hand-worked: MK's attractions that operate are Space Mountain, Seven Dwarfs, Big
-    # Thunder (tier 1, weight 3 each) and the railroad (tier 2, weight 2): W = 11. Two cycles
-    # of six have Big Thunder down: s = 10 * 3 / 11 each, 0 otherwise. Haunted Mansion
-    # (refurbishment) and Peter Pan (stale, UNKNOWN) never count.
-    expected_today = round(2 * (30 / 11) / 6, 1)  # 0.9
+    # Thunder (tier 1, weight 3 each), the railroad and Peter Pan (tier 2, weight 2 each; Peter
+    # Pan's old lastUpdated is its last change, in a fresh feed): W = 13. Two cycles of six
+    # have Big Thunder down: s = 10 * 3 / 13 each, 0 otherwise. Haunted Mansion
+    # (refurbishment) never counts.
+    expected_today = round(2 * (30 / 13) / 6, 1)  # 0.769 -> 0.8
     with engine.connect() as conn:
         hourly = conn.execute(select(t.park_hourly_stats).join(
             t.parks, t.parks.c.park_id == t.park_hourly_stats.c.park_id
@@ -348,8 +349,8 @@ def test_end_to_end_a_breakdown_shows_in_the_rankings(engine: Engine,
         disney = park_rankings(conn, "today", later, interval_minutes=5, use_hourly=True,
                                park_filter="disney-universal")
     assert (hourly.snapshot_count, hourly.down_snapshots, hourly.effective_park_weight) == (
-        6, 2, 11)
-    assert hourly.shame_score_sum == pytest.approx(60 / 11)
+        6, 2, 13)
+    assert hourly.shame_score_sum == pytest.approx(60 / 13)
     top = ranked["data"][0]
     assert top["park_name"] == "Magic Kingdom Park"
     assert top["shame_score"] == expected_today

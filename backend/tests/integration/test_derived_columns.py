@@ -1,7 +1,7 @@
 """Derived columns through the real ingest path, on SQLite and MariaDB (SPEC §1, §2).
 
 Time zones: every "day" is the park's local day (23 or 25 hours on DST change days), and
-"operated today" resets at local midnight. Stale upstream data is stored as UNKNOWN.
+"operated today" resets at local midnight. A stale park feed is stored as UNKNOWN.
 Expected values are worked out by hand; the UTC <-> local arithmetic is in the comments.
 America/New_York: EST = UTC-5, EDT = UTC-4; 2025-03-09 02:00 EST -> 03:00 EDT (07:00 UTC),
 2025-11-02 02:00 EDT -> 01:00 EST (06:00 UTC). Asia/Kolkata: IST = UTC+5:30, no DST.
@@ -245,52 +245,66 @@ def test_closed_park_with_down_rides_stores_null_shame(engine: Engine) -> None:
     assert [r[4:] for r in ride_rows(engine)] == [(False, False, False)] * 3
 
 
-# --- stale upstream data ----------------------------------------------------------------------
+# --- stale upstream data (SPEC §1: judged per park feed, not per ride) -------------------------
 
 AT = datetime(2025, 7, 1, 12, 0)
 
 
-def _stale_cycle(ids: list[int], age: timedelta, status: str = "DOWN") -> Cycle:
-    return Cycle(1, AT, (
-        RideObservation(ids[0], "OPERATING", 10, AT),
-        RideObservation(ids[1], "OPERATING", 20, AT),
-        RideObservation(ids[2], status, None, AT - age),
-    ), source="themeparks_wiki")
+def _feed_cycle(ids: list[int], feed_age: timedelta | None, at: datetime = AT) -> Cycle:
+    """Rides 1 and 2 OPERATING, ride 3 DOWN; the feed's newest update ``feed_age`` old."""
+    return Cycle(1, at, (
+        RideObservation(ids[0], "OPERATING", 10),
+        RideObservation(ids[1], "OPERATING", 20),
+        RideObservation(ids[2], "DOWN", None),
+    ), source="themeparks_wiki", feed_updated=None if feed_age is None else at - feed_age)
 
 
 def _quality_rows(engine: Engine) -> list[tuple]:
     dq = t.data_quality_issues
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(
-            select(dq.c.park_id, dq.c.ride_id, dq.c.recorded_at, dq.c.issue_type))]
+            select(dq.c.park_id, dq.c.ride_id, dq.c.recorded_at, dq.c.issue_type)
+            .order_by(dq.c.recorded_at))]
 
 
-def test_stale_observation_is_unknown_and_not_down(engine: Engine) -> None:
+def test_a_stale_feed_makes_every_ride_unknown_with_one_park_record(engine: Engine) -> None:
     ids = make_park(engine, tiers=(2, 2, 2), reports_down=True)
-    summary = ingest(engine, [_stale_cycle(ids, timedelta(hours=2))])
-    # ride 3 said DOWN, but upstream last_updated is 2 h (> 60 min) older -> UNKNOWN
-    assert ride_rows(engine)[2] == (AT, ids[2], "UNKNOWN", date(2025, 7, 1), True, False, False)
-    # 2 of 2 operating -> open; UNKNOWN never counts: A={1,2} W=4, D=0 -> 0.0
-    # (had the DOWN been fresh: D=2, W=6 -> 3.3)
-    assert park_rows(engine) == [(AT, date(2025, 7, 1), True, 0, 4, 0, 0.0)]
-    assert _quality_rows(engine) == [(1, ids[2], AT, "STALE_DATA")]
-    assert summary.stale_readings == 1
+    summary = ingest(engine, [_feed_cycle(ids, timedelta(hours=2))])
+    # The feed's newest update is 2 h (> 60 min) older than the cycle: every ride UNKNOWN.
+    assert [r[2] for r in ride_rows(engine)] == ["UNKNOWN"] * 3
+    # Nothing operating and no schedule -> closed; UNKNOWN never counts: shame NULL.
+    assert park_rows(engine) == [(AT, date(2025, 7, 1), False, 0, 0, 0, None)]
+    assert _quality_rows(engine) == [(1, None, AT, "STALE_DATA")]
+    assert summary.stale_cycles == 1
+    # The same cycle again, and again with a fresh cycle after it: still one record.
+    ingest(engine, [_feed_cycle(ids, timedelta(hours=2))])
+    ingest(engine, [_feed_cycle(ids, timedelta(hours=2)),
+                    _feed_cycle(ids, timedelta(minutes=1), AT + timedelta(minutes=5))])
+    assert _quality_rows(engine) == [(1, None, AT, "STALE_DATA")]
 
 
 def test_exactly_sixty_minutes_old_is_not_stale(engine: Engine) -> None:
     ids = make_park(engine, tiers=(2, 2, 2), reports_down=True)
-    ingest(engine, [_stale_cycle(ids, timedelta(minutes=60))])
+    summary = ingest(engine, [_feed_cycle(ids, timedelta(minutes=60))])
     # "more than 60 minutes" -> 60 exactly is fresh: DOWN counts, D=2, W=6 -> 3.33 -> 3.3
     assert ride_rows(engine)[2] == (AT, ids[2], "DOWN", date(2025, 7, 1), True, False, True)
     assert park_rows(engine) == [(AT, date(2025, 7, 1), True, 1, 6, 2, 3.3)]
+    assert _quality_rows(engine) == [] and summary.stale_cycles == 0
+
+
+def test_a_cycle_resent_fresh_drops_its_stale_record(engine: Engine) -> None:
+    ids = make_park(engine, tiers=(2, 2, 2), reports_down=True)
+    ingest(engine, [_feed_cycle(ids, timedelta(hours=2))])
+    ingest(engine, [_feed_cycle(ids, timedelta(minutes=2))])
+    assert [r[2] for r in ride_rows(engine)] == ["OPERATING", "OPERATING", "DOWN"]
     assert _quality_rows(engine) == []
 
 
-def test_stale_unknown_observation_still_gets_a_quality_record(engine: Engine) -> None:
-    # SPEC §1: "A ride whose upstream last_updated is more than 60 minutes older than the cycle
-    # -> UNKNOWN (and a data-quality record)". That holds whatever status upstream sent,
-    # UNKNOWN included.
-    ids = make_park(engine, tiers=(2, 2, 2), reports_down=True)
-    ingest(engine, [_stale_cycle(ids, timedelta(hours=2), status="UNKNOWN")])
-    assert ride_rows(engine)[2][2] == "UNKNOWN"
-    assert _quality_rows(engine) == [(1, ids[2], AT, "STALE_DATA")]
+def test_a_stale_down_does_not_make_a_park_down_reporting(engine: Engine) -> None:
+    ids = make_park(engine, tiers=(2, 2, 2), reports_down=False)
+    ingest(engine, [_feed_cycle(ids, timedelta(hours=2))])
+    with engine.connect() as conn:
+        assert conn.scalar(select(t.parks.c.reports_down)) is False
+    ingest(engine, [_feed_cycle(ids, timedelta(minutes=2), AT + timedelta(minutes=5))])
+    with engine.connect() as conn:
+        assert conn.scalar(select(t.parks.c.reports_down)) is True

@@ -8,6 +8,8 @@ from sqlalchemy import Engine, func, select
 
 from tests.factories import ingest, make_park, series
 from themepark_tracker.db import tables as t
+from themepark_tracker.ingest.catalog import reports_down_after, upsert_parks
+from themepark_tracker.ingest.models import ParkRecord
 
 T0 = datetime(2025, 7, 1, 10, 0)
 
@@ -70,3 +72,23 @@ def test_late_cycle_rederives_the_rest_of_the_day(engine: Engine) -> None:
     summary = ingest(engine, [late])
     assert summary.park_days_rederived == 1
     assert [r[5] for r in park_rows(engine)] == [0, 0, 2, 2]
+
+
+def _reports_down(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return bool(conn.scalar(select(t.parks.c.reports_down).where(t.parks.c.park_id == 1)))
+
+
+def test_reports_down_only_ever_turns_on(engine: Engine) -> None:
+    # SPEC §1: a park whose feed has once sent DOWN stays down-reporting, whatever a later
+    # catalogue (a sync, an import) says.
+    ids = make_park(engine, tiers=(2, 2, 2))
+    assert not _reports_down(engine)
+    ingest(engine, series(1, T0, ["OOD"], ids))  # the feed sends DOWN
+    assert _reports_down(engine)
+    with engine.begin() as conn:
+        upsert_parks(conn, [ParkRecord(1, "Park 1", "UTC", reports_down=False)])
+    assert _reports_down(engine)
+    assert [reports_down_after(s, d) for s, d in
+            [(False, False), (False, True), (True, False), (True, True)]] == [
+        False, True, True, True]

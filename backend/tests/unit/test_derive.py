@@ -359,3 +359,25 @@ def test_cycle_waits_are_the_operating_rides_of_an_open_park() -> None:
     got = [(p.wait_sum, p.wait_count, p.avg_wait_time)
            for _, p in fold(["OOCO", "OCCC"], waits=waits)]
     assert got == [(30, 2, 15.0), (0, 0, None)]
+
+
+def test_a_ride_reclassified_mid_day_is_left_out_not_a_key_error() -> None:
+    # Probe D4: rides 1-4 (weight 2 each) operate while the park is open; then ride 4 stops
+    # being an attraction (a catalogue refresh makes it a SHOW), so the day's rules no longer
+    # weigh it, while the state, and a stored reading, still name it.
+    state = DayState()
+    before = ParkRules({1: 2, 2: 2, 3: 2, 4: 2}, reports_down=True)
+    derive_cycle(T0, DAY, [Reading(i, "OPERATING", None) for i in (1, 2, 3, 4)], before, state)
+    assert state.operated_today == {1, 2, 3, 4}
+    after = ParkRules({1: 2, 2: 2, 3: 2}, reports_down=True)
+    rides, p = derive_cycle(T0 + STEP, DAY, [Reading(1, "OPERATING", None),
+                                             Reading(2, "OPERATING", None),
+                                             Reading(3, "DOWN", None),
+                                             Reading(4, "DOWN", None)], after, state)
+    # Ride 4 is out. Open: 2 operating, at least half of the 3 attractions seen operating.
+    # A = {1, 2, 3}, W = 6; D = {3} (down-reporting) = 2 -> 10 * 2 / 6 = 3.33 -> 3.3.
+    assert [r.ride_id for r in rides] == [1, 2, 3]
+    assert (p.park_appears_open, p.total_rides_tracked, p.active_weight, p.down_weight,
+            p.shame_score) == (True, 3, 6, 2, 3.3)
+    assert (p.rides_operated_today, p.rides_down_today) == (3, 1)
+    assert 4 not in state.operated_today | state.seen_operating | state.down_today

@@ -20,7 +20,7 @@ from themepark_tracker.metrics import (
     ScheduleWindow,
     counted_down,
     downtime_hours,
-    effective_status,
+    feed_is_stale,
     park_open_by_rides,
     park_open_by_schedule,
     queue_times_status,
@@ -89,25 +89,23 @@ CYCLE_AT = datetime(2025, 7, 1, 12, 0)
 
 
 @pytest.mark.parametrize(
-    ("status", "age", "expected"),
+    ("newest_age", "expected"),
     [
-        # "last_updated more than 60 minutes older than the cycle -> UNKNOWN"
-        (OPERATING, None, OPERATING),                       # no last_updated: nothing stale
-        (OPERATING, timedelta(0), OPERATING),               # same instant
-        (OPERATING, timedelta(minutes=59), OPERATING),      # 59 min: fresh
-        (OPERATING, timedelta(minutes=60), OPERATING),      # exactly 60 min: not MORE than 60
-        (OPERATING, timedelta(minutes=60, seconds=1), UNKNOWN),  # 60 min 1 s: stale
-        (OPERATING, timedelta(hours=2), UNKNOWN),           # 2 h: stale
-        (DOWN, timedelta(hours=2), UNKNOWN),                # any status goes UNKNOWN when stale
-        (CLOSED, timedelta(hours=2), UNKNOWN),
-        (REFURBISHMENT, timedelta(hours=2), UNKNOWN),
-        (DOWN, timedelta(minutes=60), DOWN),
-        (CLOSED, timedelta(minutes=-10), CLOSED),           # upstream clock ahead: not older
+        # SPEC §1: "A park's cycle is stale when the newest last_updated among all of its
+        # entities in that answer is more than 60 minutes older than the cycle"
+        (None, False),                                  # the feed gives no time: not judged
+        (timedelta(0), False),                          # same instant
+        (timedelta(minutes=59), False),
+        (timedelta(minutes=60), False),                 # exactly 60 min: not MORE than 60
+        (timedelta(minutes=60, seconds=1), True),       # 60 min 1 s: stale
+        (timedelta(hours=9), True),
+        (timedelta(minutes=-10), False),                # upstream clock ahead: not older
     ],
 )
-def test_effective_status_staleness(status: str, age: timedelta | None, expected: str) -> None:
-    last_updated = None if age is None else CYCLE_AT - age
-    assert effective_status(status, last_updated, CYCLE_AT) == expected
+def test_a_park_feed_is_stale_by_its_newest_update(newest_age: timedelta | None,
+                                                   expected: bool) -> None:
+    newest = None if newest_age is None else CYCLE_AT - newest_age
+    assert feed_is_stale(newest, CYCLE_AT) is expected
 
 
 # --- §2 rule 1, park open by schedule ----------------------------------------------------------

@@ -11,19 +11,24 @@ from themepark_tracker.sources import queue_times as qt
 from themepark_tracker.sources import themeparks_wiki as wiki
 from themepark_tracker.sources.http import SourceError, retry_after_seconds
 from themepark_tracker.sources.matching import Pair, load_tier_overrides, match, pair_by
-from themepark_tracker.sources.models import categorise, normalise_name, park_key, parse_instant
+from themepark_tracker.sources.models import (
+    categorise,
+    normalise_name,
+    park_key,
+    parse_feed_instant,
+)
 
 NOW = datetime(2025, 12, 5, 15, 0, 0, 250_000)
 
 
 def test_instants_with_and_without_milliseconds_and_offsets() -> None:
-    assert parse_instant("2025-12-05T14:58:00.000Z") == datetime(2025, 12, 5, 14, 58)
-    assert parse_instant("2025-12-05T14:58:00Z") == datetime(2025, 12, 5, 14, 58)
-    assert parse_instant("2025-12-05T14:58:00.987Z") == datetime(2025, 12, 5, 14, 58)
-    assert parse_instant("2025-12-05T09:00:00-05:00") == datetime(2025, 12, 5, 14, 0)
-    assert parse_instant("2025-12-05T16:00:00+01:00") == datetime(2025, 12, 5, 15, 0)
-    assert parse_instant("yesterday") is None
-    assert parse_instant(None) is None
+    assert parse_feed_instant("2025-12-05T14:58:00.000Z") == datetime(2025, 12, 5, 14, 58)
+    assert parse_feed_instant("2025-12-05T14:58:00Z") == datetime(2025, 12, 5, 14, 58)
+    assert parse_feed_instant("2025-12-05T14:58:00.987Z") == datetime(2025, 12, 5, 14, 58)
+    assert parse_feed_instant("2025-12-05T09:00:00-05:00") == datetime(2025, 12, 5, 14, 0)
+    assert parse_feed_instant("2025-12-05T16:00:00+01:00") == datetime(2025, 12, 5, 15, 0)
+    assert parse_feed_instant("yesterday") is None
+    assert parse_feed_instant(None) is None
 
 
 def test_queue_times_parks_flatten_the_operator_groups() -> None:
@@ -49,13 +54,18 @@ def test_queue_times_rides_inside_lands_and_only_at_the_top_level() -> None:
 
 
 def test_queue_times_live_open_closed_and_last_updated() -> None:
-    live = {r.source_id: r for r in qt.parse_live(
-        render_fixture("/qt/parks/57/queue_times.json", NOW))}
+    answer = qt.parse_live(render_fixture("/qt/parks/57/queue_times.json", NOW))
+    live = {r.source_id: r for r in answer.readings}
     assert (live["831"].status, live["831"].wait_time) == ("OPERATING", 25)
     # Closed rides report wait 0 upstream: not a wait.
     assert (live["5467"].status, live["5467"].wait_time) == ("CLOSED", None)
-    assert live["831"].last_updated == datetime(2025, 12, 5, 14, 57)  # with milliseconds
-    assert live["832"].last_updated == datetime(2025, 12, 5, 14, 56)  # without
+    # The newest last_updated of the answer: 831, 5467 and 9001 at NOW-3m (with
+    # milliseconds), 832 at NOW-4m (without) -> 14:57.
+    assert answer.newest_update == datetime(2025, 12, 5, 14, 57)
+    # Without milliseconds counts too: make 832 (no ms) the newest, at NOW-1m.
+    payload = render_fixture("/qt/parks/57/queue_times.json", NOW)
+    payload["rides"][2]["last_updated"] = "2025-12-05T14:59:00Z"
+    assert qt.parse_live(payload).newest_update == datetime(2025, 12, 5, 14, 59)
 
 
 def test_queue_times_bad_payload_names_the_problem() -> None:
@@ -84,8 +94,8 @@ def test_wiki_destinations_park_and_children() -> None:
 
 
 def test_wiki_live_quirks() -> None:
-    live = {r.source_id: r for r in wiki.parse_live(
-        render_fixture(f"/wiki/entity/{MK_WIKI}/live", NOW))}
+    answer = wiki.parse_live(render_fixture(f"/wiki/entity/{MK_WIKI}/live", NOW))
+    live = {r.source_id: r for r in answer.readings}
     assert MK_WIKI not in live  # the park itself is in liveData, and is not a ride
     assert (live[RIDE["space"]].status, live[RIDE["space"]].wait_time) == ("OPERATING", 45)
     # OPERATING with a null standby wait: operating, wait unknown.
@@ -94,9 +104,23 @@ def test_wiki_live_quirks() -> None:
     # REFURBISHMENT without any queue object.
     assert (live[RIDE["mansion"]].status, live[RIDE["mansion"]].wait_time) == (
         "REFURBISHMENT", None)
-    assert live[RIDE["peterpan"]].last_updated == datetime(2025, 12, 2, 15, 0)  # days old
-    assert live[RIDE["space"]].last_updated == datetime(2025, 12, 5, 14, 59)
-    assert live[RIDE["dwarfs"]].last_updated == datetime(2025, 12, 5, 14, 59)  # no ms
+    # Peter Pan's lastUpdated is days old; the newest over the answer is NOW-1m.
+    assert answer.newest_update == datetime(2025, 12, 5, 14, 59)
+
+
+def test_wiki_newest_update_counts_every_entity_the_park_included() -> None:
+    payload = {"liveData": [
+        {"id": "park", "entityType": "PARK", "lastUpdated": "2025-12-05T14:30:00Z"},
+        {"id": "a", "entityType": "ATTRACTION", "status": "OPERATING",
+         "lastUpdated": "2025-12-05T06:00:00.000Z"},
+        {"id": "s", "entityType": "SHOW", "status": "OPERATING",
+         "lastUpdated": "2025-12-05T09:00:00+01:00"},  # 08:00 UTC
+        {"id": "b", "entityType": "ATTRACTION", "status": "DOWN"},  # no time at all
+    ]}
+    assert wiki.parse_live(payload).newest_update == datetime(2025, 12, 5, 14, 30)
+    payload["liveData"].pop(0)  # without the park entry: the show, 08:00 UTC
+    assert wiki.parse_live(payload).newest_update == datetime(2025, 12, 5, 8, 0)
+    assert wiki.parse_live({"liveData": []}).newest_update is None
 
 
 def test_wiki_missing_or_unknown_status_is_unknown() -> None:
@@ -105,7 +129,7 @@ def test_wiki_missing_or_unknown_status_is_unknown() -> None:
         {"id": "b", "entityType": "ATTRACTION", "status": "EXPLODED"},
         {"id": "c", "entityType": "ATTRACTION", "status": "closed", "queue": {"STANDBY": {}}},
     ]}
-    assert [(r.source_id, r.status, r.wait_time) for r in wiki.parse_live(payload)] == [
+    assert [(r.source_id, r.status, r.wait_time) for r in wiki.parse_live(payload).readings] == [
         ("a", "UNKNOWN", None), ("b", "UNKNOWN", None), ("c", "CLOSED", None)]
 
 

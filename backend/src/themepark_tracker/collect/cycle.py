@@ -15,11 +15,12 @@ from themepark_tracker.db import tables as t
 from themepark_tracker.db.lock import job_lock, release_dead_locks
 from themepark_tracker.errors import UserError
 from themepark_tracker.ingest.models import Cycle, RideObservation
+from themepark_tracker.ingest.quality import INGEST_FAILED, ParkIssue, replace_park_issues
 from themepark_tracker.ingest.snapshots import IngestSummary, ingest_cycles
 from themepark_tracker.sources import queue_times as qt
 from themepark_tracker.sources import themeparks_wiki as wiki
 from themepark_tracker.sources.http import HttpClient
-from themepark_tracker.sources.models import QUEUE_TIMES, THEMEPARKS_WIKI, LiveReading
+from themepark_tracker.sources.models import QUEUE_TIMES, THEMEPARKS_WIKI, LiveAnswer
 from themepark_tracker.timeutil import slot_start, utcnow
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class CycleReport:
     def describe(self) -> str:
         line = (f"Cycle {self.recorded_at:%Y-%m-%d %H:%M:%S} UTC: {self.parks_collected} parks, "
                 f"{self.ingest.ride_snapshots:,} ride snapshots, "
-                f"{self.ingest.stale_readings} stale (stored as UNKNOWN)")
+                f"{self.ingest.stale_cycles} stale park feeds (rides stored as UNKNOWN)")
         if self.unknown_entries:
             line += (f", {self.unknown_entries} upstream entries not in the catalogue "
                      "(run `themepark collect --catalog`)")
@@ -93,8 +94,9 @@ def _targets(engine: Engine) -> tuple[list[_Target], dict[tuple[str, str], int]]
 
 def collect_once(engine: Engine, settings: Settings, now: datetime | None = None) -> CycleReport:
     """Fetch every park, build one cycle each, ingest each park in its own transaction. A park
-    whose fetch or ingest fails is logged and skipped; the others are stored. Two collections
-    never overlap (a lock named "collect")."""
+    whose fetch or ingest fails is logged and skipped (a failed ingest, whatever raised, also
+    as an INGEST_FAILED data-quality record); the others are stored. Two collections never
+    overlap (a lock named "collect")."""
     release_dead_locks(engine)  # a cron run killed mid-cycle must not block the next ones
     with job_lock(engine, "collect", ttl=COLLECT_LOCK_TTL):
         return _collect(engine, settings, now)
@@ -107,42 +109,72 @@ def _collect(engine: Engine, settings: Settings, now: datetime | None) -> CycleR
         raise UserError("no park in the catalogue comes from a feed; "
                         "run `themepark collect --catalog` first")
     report = CycleReport(recorded_at)
+    for target, answer in _fetch_live(settings, targets, report).items():
+        cycle = _cycle(target, answer, ride_of, report)
+        if cycle is not None:
+            _ingest_park(engine, target, cycle, report)
+    logger.info("%s", report.describe())
+    return report
 
-    def fetch(target: _Target) -> list[LiveReading]:
-        base = (settings.themeparks_wiki_base_url if target.source == THEMEPARKS_WIKI
-                else settings.queue_times_base_url)
+
+def _fetch_live(settings: Settings, targets: list[_Target], report: CycleReport
+                ) -> dict[_Target, LiveAnswer]:
+    """Every park's live answer, fetched concurrently; a park whose fetch fails is reported."""
+    def fetch(target: _Target) -> LiveAnswer:
         if target.source == THEMEPARKS_WIKI:
-            return wiki.fetch_live(client, base, target.source_id)
-        return qt.fetch_live(client, base, target.source_id)
+            return wiki.fetch_live(client, settings.themeparks_wiki_base_url, target.source_id)
+        return qt.fetch_live(client, settings.queue_times_base_url, target.source_id)
 
     with HttpClient(settings) as client:
-        readings, problems = fetch_all(targets, fetch, settings.http_concurrency)
+        answers, problems = fetch_all(targets, fetch, settings.http_concurrency)
     for target, problem in problems.items():
         logger.warning("Park %s (%s): %s; skipped this cycle", target.name, target.park_id,
                        problem)
         report.parks_failed[target.name] = problem
-    for target, live in readings.items():
-        observations = []
-        for reading in live:
-            ride_id = ride_of.get((target.source, reading.source_id))
-            if ride_id is None:
-                report.unknown_entries += 1
-                continue
-            observations.append(RideObservation(ride_id, reading.status, reading.wait_time,
-                                                reading.last_updated))
-        if not observations:
-            logger.warning("Park %s (%s): the feed listed no known ride; nothing stored",
-                           target.name, target.park_id)
+    return answers
+
+
+def _cycle(target: _Target, answer: LiveAnswer, ride_of: dict[tuple[str, str], int],
+           report: CycleReport) -> Cycle | None:
+    """The park's cycle: its known rides, and the answer's newest update time, by which
+    ingest judges whether the feed is stale (SPEC §1: per park feed, not per ride)."""
+    observations = []
+    for reading in answer.readings:
+        ride_id = ride_of.get((target.source, reading.source_id))
+        if ride_id is None:
+            report.unknown_entries += 1
             continue
-        cycle = Cycle(target.park_id, recorded_at, tuple(observations), target.source)
-        try:
-            with engine.begin() as conn:
-                report.ingest.add(ingest_cycles(conn, [cycle]))
-        except UserError as exc:
-            logger.warning("Park %s (%s): %s; skipped this cycle", target.name,
-                           target.park_id, exc)
-            report.parks_failed[target.name] = str(exc)
-            continue
-        report.parks_collected += 1
-    logger.info("%s", report.describe())
-    return report
+        observations.append(RideObservation(ride_id, reading.status, reading.wait_time))
+    if not observations:
+        logger.warning("Park %s (%s): the feed listed no known ride; nothing stored",
+                       target.name, target.park_id)
+        return None
+    return Cycle(target.park_id, report.recorded_at, tuple(observations), target.source,
+                 feed_updated=answer.newest_update)
+
+
+def _ingest_park(engine: Engine, target: _Target, cycle: Cycle, report: CycleReport) -> None:
+    """Ingest one park's cycle in its own transaction. Whatever goes wrong stays with this park:
+    it is logged, reported, and recorded as a data-quality issue; the other parks go on."""
+    try:
+        with engine.begin() as conn:
+            report.ingest.add(ingest_cycles(conn, [cycle]))
+    except Exception as exc:  # noqa: BLE001 - one park's failure must not stop the others
+        problem = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+        logger.error("Park %s (%s): ingest failed, skipped this cycle: %s", target.name,
+                     target.park_id, problem, exc_info=not isinstance(exc, UserError))
+        report.parks_failed[target.name] = f"ingest failed: {problem}"
+        _record_failure(engine, cycle, problem)
+        return
+    report.parks_collected += 1
+
+
+def _record_failure(engine: Engine, cycle: Cycle, problem: str) -> None:
+    try:
+        with engine.begin() as conn:
+            replace_park_issues(conn, cycle.park_id, INGEST_FAILED, [cycle.recorded_at], [
+                ParkIssue(cycle.park_id, cycle.recorded_at, INGEST_FAILED, cycle.source,
+                          problem)])
+    except Exception:  # noqa: BLE001 - the database itself may be what failed
+        logger.warning("Park %s: could not record the failed ingest either", cycle.park_id,
+                       exc_info=True)

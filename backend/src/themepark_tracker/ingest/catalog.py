@@ -14,8 +14,7 @@ from themepark_tracker.timeutil import utcnow
 
 
 def upsert_parks(conn: Connection, parks: Iterable[ParkRecord]) -> int:
-    """Insert or update parks. ``reports_down`` only ever turns on here (SPEC §1): a park whose
-    feed has once sent DOWN stays down-reporting even if a later catalogue sync says otherwise."""
+    """Insert or update parks; ``reports_down`` only ever turns on (``turn_on_reports_down``)."""
     now = utcnow()
     records = list(parks)
     rows = []
@@ -25,12 +24,23 @@ def upsert_parks(conn: Connection, parks: Iterable[ParkRecord]) -> int:
         row["updated_at"] = now
         rows.append(row)
     count = upsert_rows(conn, t.parks, rows, key=["park_id"])
-    reporting = [p.park_id for p in records if p.reports_down]
-    if reporting:
-        conn.execute(
-            update(t.parks).where(t.parks.c.park_id.in_(reporting)).values(reports_down=True)
-        )
+    turn_on_reports_down(conn, [p.park_id for p in records if p.reports_down])
     return count
+
+
+def reports_down_after(stored: bool, says_down: bool) -> bool:
+    """SPEC §1: ``reports_down`` only ever turns on. A park whose feed has once sent DOWN (or
+    that is once configured so) stays down-reporting, whatever a later catalogue says."""
+    return stored or says_down
+
+
+def turn_on_reports_down(conn: Connection, park_ids: Iterable[int]) -> None:
+    """Make ``park_ids`` down-reporting: the one statement that writes the column (a new park is
+    inserted without it), and it only ever turns it on (``reports_down_after``)."""
+    ids = sorted(set(park_ids))
+    if ids:
+        conn.execute(update(t.parks).where(t.parks.c.park_id.in_(ids))
+                     .values(reports_down=True))
 
 
 def upsert_rides(conn: Connection, rides: Iterable[RideRecord]) -> int:

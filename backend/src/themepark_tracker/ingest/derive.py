@@ -69,6 +69,18 @@ class ParkRules:
     schedule: Sequence[metrics.ScheduleWindow] = ()
 
 
+def _attractions_only(readings: Sequence[Reading], rules: ParkRules, state: DayState
+                      ) -> list[Reading]:
+    """Only the attractions of ``rules.weights`` count: any other reading, or a ride of
+    ``state`` reclassified since (SPEC §1: a ride that stops being an attraction mid-day), is
+    left out of this cycle and of the rest of the day."""
+    attractions = rules.weights.keys()
+    state.seen_operating &= attractions
+    state.operated_today &= attractions
+    state.down_today &= attractions
+    return [r for r in readings if r.ride_id in attractions]
+
+
 def derive_cycle(
     recorded_at: datetime,
     local_date: date,
@@ -76,7 +88,8 @@ def derive_cycle(
     rules: ParkRules,
     state: DayState,
 ) -> tuple[list[DerivedRide], DerivedPark]:
-    """Derive one cycle and advance ``state`` past it. ``readings`` are attractions only."""
+    """Derive one cycle and advance ``state`` past it (see ``_attractions_only``)."""
+    readings = _attractions_only(readings, rules, state)
     operating_now = {r.ride_id for r in readings if r.status == metrics.OPERATING}
     state.seen_operating |= operating_now
 

@@ -50,7 +50,6 @@ class RideObservation:
     ride_id: int
     status: str  # one of metrics.STATUSES, already mapped from the source's vocabulary
     wait_time: int | None = None
-    last_updated: datetime | None = None  # upstream's own time for this ride, if it says
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +60,6 @@ class Cycle:
     recorded_at: datetime
     rides: tuple[RideObservation, ...] = field(default_factory=tuple)
     source: str | None = None
+    #: The newest upstream update time among all the entities of the feed's answer; the cycle
+    #: is stale when it is too old (``metrics.feed_is_stale``). None: the source gives none.
+    feed_updated: datetime | None = None

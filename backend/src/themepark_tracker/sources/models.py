@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -51,7 +52,20 @@ class LiveReading:
     source_id: str
     status: str  # one of metrics.STATUSES
     wait_time: int | None
-    last_updated: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LiveAnswer:
+    """One park's live answer: its readings, and the newest upstream update time among all the
+    entities of the answer (rides, shows, the park itself...), which says whether the feed is
+    current (SPEC §1: staleness is judged per park feed). None when no entity gave a time."""
+    readings: list[LiveReading]
+    newest_update: datetime | None
+
+
+def newest(instants: Iterable[datetime | None]) -> datetime | None:
+    """The latest of ``instants``, ignoring the missing ones; None when none is given."""
+    return max((i for i in instants if i is not None), default=None)
 
 
 # --- helpers shared by both parsers ---------------------------------------------------------------
@@ -89,7 +103,7 @@ def park_key(name: str) -> str:
     return normalise_name(name, PARK_NAME_NOISE)
 
 
-def parse_instant(value: object) -> datetime | None:
+def parse_feed_instant(value: object) -> datetime | None:
     """An ISO-8601 instant ("2025-12-05T07:01:02.123Z", "...+01:00", "...Z") as naive UTC with
     whole seconds; None when absent or unreadable."""
     if not isinstance(value, str) or not value:

@@ -13,13 +13,15 @@ from themepark_tracker import metrics
 from themepark_tracker.sources.http import HttpClient, SourceError
 from themepark_tracker.sources.models import (
     QUEUE_TIMES,
+    LiveAnswer,
     LiveReading,
     SourcePark,
     SourceRide,
     categorise,
+    newest,
     optional_float,
     optional_wait,
-    parse_instant,
+    parse_feed_instant,
 )
 
 
@@ -82,17 +84,18 @@ def parse_rides(payload: Any, park_id: str, url: str = "queue_times.json") -> li
     return list(seen.values())
 
 
-def parse_live(payload: Any, url: str = "queue_times.json") -> list[LiveReading]:
-    """``is_open`` true -> OPERATING, false -> CLOSED (SPEC §1); a closed ride has no wait."""
+def parse_live(payload: Any, url: str = "queue_times.json") -> LiveAnswer:
+    """``is_open`` true -> OPERATING, false -> CLOSED (SPEC §1); a closed ride has no wait.
+    The answer's newest ``last_updated`` over every ride says whether the feed is current."""
+    rides = _all_rides(payload, url)
     out = []
-    for ride in _all_rides(payload, url):
+    for ride in rides:
         is_open = ride.get("is_open")
         status = metrics.queue_times_status(is_open) if isinstance(is_open, bool) \
             else metrics.UNKNOWN
         wait = optional_wait(ride.get("wait_time")) if status == metrics.OPERATING else None
-        out.append(LiveReading(str(ride["id"]), status, wait,
-                               parse_instant(ride.get("last_updated"))))
-    return out
+        out.append(LiveReading(str(ride["id"]), status, wait))
+    return LiveAnswer(out, newest(parse_feed_instant(r.get("last_updated")) for r in rides))
 
 
 def fetch_parks(client: HttpClient, base_url: str) -> list[SourcePark]:
@@ -105,6 +108,6 @@ def fetch_rides(client: HttpClient, base_url: str, park_id: str) -> list[SourceR
     return parse_rides(client.get_json(url), park_id, url)
 
 
-def fetch_live(client: HttpClient, base_url: str, park_id: str) -> list[LiveReading]:
+def fetch_live(client: HttpClient, base_url: str, park_id: str) -> LiveAnswer:
     url = queue_times_url(base_url, park_id)
     return parse_live(client.get_json(url), url)

@@ -13,14 +13,16 @@ from themepark_tracker import metrics
 from themepark_tracker.sources.http import HttpClient, SourceError
 from themepark_tracker.sources.models import (
     THEMEPARKS_WIKI,
+    LiveAnswer,
     LiveReading,
     SourcePark,
     SourceRide,
     SourceWindow,
     categorise,
+    newest,
     optional_float,
     optional_wait,
-    parse_instant,
+    parse_feed_instant,
 )
 
 #: ThemeParks.wiki entity types that are rides of ours, and the category each starts as.
@@ -86,24 +88,23 @@ def parse_children(payload: Any, park_id: str, url: str = "children") -> list[So
     return out
 
 
-def parse_live(payload: Any, url: str = "live") -> list[LiveReading]:
+def parse_live(payload: Any, url: str = "live") -> LiveAnswer:
     """Every entry of ``liveData`` except the park itself; the status as given (missing ->
-    UNKNOWN), the STANDBY wait when there is one (it may be null or absent)."""
+    UNKNOWN), the STANDBY wait when there is one (it may be null or absent). The answer's
+    newest ``lastUpdated`` is taken over every entry, the park's own included."""
     _require(isinstance(payload, dict) and isinstance(payload.get("liveData", []), list), url,
              "expected an object with a 'liveData' list")
+    entries = [e for e in payload.get("liveData", []) if isinstance(e, dict) and e.get("id")]
     out = []
-    for entry in payload.get("liveData", []):
-        if not isinstance(entry, dict) or not entry.get("id"):
-            continue
+    for entry in entries:
         if str(entry.get("entityType") or "").upper() in NOT_RIDES:
             continue
         standby = _dict(_dict(entry.get("queue")).get("STANDBY"))
         raw_status = entry.get("status")
         status = metrics.themeparks_wiki_status(raw_status if isinstance(raw_status, str)
                                                 else None)
-        out.append(LiveReading(str(entry["id"]), status, optional_wait(standby.get("waitTime")),
-                               parse_instant(entry.get("lastUpdated"))))
-    return out
+        out.append(LiveReading(str(entry["id"]), status, optional_wait(standby.get("waitTime"))))
+    return LiveAnswer(out, newest(parse_feed_instant(e.get("lastUpdated")) for e in entries))
 
 
 def parse_schedule(payload: Any, url: str = "schedule") -> list[SourceWindow]:
@@ -115,8 +116,8 @@ def parse_schedule(payload: Any, url: str = "schedule") -> list[SourceWindow]:
     for entry in payload.get("schedule", []):
         if not isinstance(entry, dict) or entry.get("type") != "OPERATING":
             continue
-        opening = parse_instant(entry.get("openingTime"))
-        closing = parse_instant(entry.get("closingTime"))
+        opening = parse_feed_instant(entry.get("openingTime"))
+        closing = parse_feed_instant(entry.get("closingTime"))
         try:
             local = date.fromisoformat(str(entry.get("date")))
         except ValueError:
@@ -143,7 +144,7 @@ def fetch_children(client: HttpClient, base_url: str, park_id: str) -> list[Sour
     return parse_children(client.get_json(url), park_id, url)
 
 
-def fetch_live(client: HttpClient, base_url: str, park_id: str) -> list[LiveReading]:
+def fetch_live(client: HttpClient, base_url: str, park_id: str) -> LiveAnswer:
     url = _url(base_url, "entity", park_id, "live")
     return parse_live(client.get_json(url), url)
 

@@ -26,7 +26,12 @@ from sqlalchemy.exc import IntegrityError
 
 from themepark_tracker.db import tables as t
 from themepark_tracker.errors import UserError
-from themepark_tracker.ingest.catalog import upsert_parks, upsert_rides, upsert_schedules
+from themepark_tracker.ingest.catalog import (
+    reports_down_after,
+    upsert_parks,
+    upsert_rides,
+    upsert_schedules,
+)
 from themepark_tracker.ingest.models import ParkRecord, RideRecord, ScheduleRecord
 from themepark_tracker.ingest.snapshots import IngestSummary, ingest_cycles
 from themepark_tracker.progress import ProgressBar
@@ -129,8 +134,8 @@ def _changed_parks(conn: Connection, folder: Folder) -> list[ParkRecord]:
         wanted[park.park_id] = replace(
             park,
             themeparks_wiki_id=before.themeparks_wiki_id if before else None,
-            # Only ever turns on (SPEC §1), as upsert_parks does.
-            reports_down=park.reports_down or bool(before and before.reports_down),
+            reports_down=reports_down_after(bool(before and before.reports_down),
+                                            park.reports_down),
         )
     changed = []
     for park_id, park in sorted(wanted.items()):

@@ -1,0 +1,47 @@
+"""Data-quality records of a whole park's cycle (``ride_id`` NULL): a stale feed, a failed
+ingest. The table's unique key cannot dedupe NULL ride ids (NULLs are distinct in MariaDB and
+SQLite), so these are replaced per (park, instant, issue type) instead of upserted."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, insert
+
+from themepark_tracker.db import tables as t
+
+logger = logging.getLogger(__name__)
+
+STALE_DATA = "STALE_DATA"
+INGEST_FAILED = "INGEST_FAILED"
+#: A detail is a short line: an exception's text is cut to this.
+DETAIL_CHARS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ParkIssue:
+    park_id: int
+    recorded_at: datetime
+    issue_type: str
+    source: str | None
+    detail: str
+
+
+def replace_park_issues(conn: Connection, park_id: int, issue_type: str,
+                        instants: Collection[datetime], issues: Sequence[ParkIssue]) -> None:
+    """Make ``issues`` the park-level records of ``issue_type`` at ``instants``: any earlier
+    one at those instants is dropped, so recording the same cycle twice keeps one record."""
+    dq = t.data_quality_issues
+    if instants:
+        conn.execute(delete(dq).where(
+            dq.c.park_id == park_id, dq.c.ride_id.is_(None), dq.c.issue_type == issue_type,
+            dq.c.recorded_at.in_(sorted(instants))))
+    if issues:
+        conn.execute(insert(dq), [
+            {"park_id": i.park_id, "ride_id": None, "recorded_at": i.recorded_at,
+             "issue_type": i.issue_type, "source": i.source, "detail": i.detail[:DETAIL_CHARS]}
+            for i in issues
+        ])
