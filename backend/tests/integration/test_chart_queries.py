@@ -62,13 +62,14 @@ def test_local_hour_offsets_do_not_share_a_compiled_statement(engine: Engine) ->
     """SQLAlchemy caches compiled SQL by statement shape; an hour offset that was a bound
     value let a +05:30 park's chart reuse the SQL compiled for a whole-hour park (found by
     test_api_contract: Kolkata's hours came back empty after another park's chart)."""
+    from themepark_tracker.aggregate import scopes
     from themepark_tracker.aggregate import sql as agg
 
     ids = make_park(engine, tiers=(1, 2))
     ingest(engine, series(1, datetime(2025, 7, 1, 10, 40), ["OO"] * 4, ids))
     with engine.connect() as conn:
         def buckets(offset: int) -> list[datetime]:
-            scope = agg.local_hours(1, datetime(2025, 7, 1, 9), datetime(2025, 7, 1, 12),
+            scope = scopes.local_hours(1, datetime(2025, 7, 1, 9), datetime(2025, 7, 1, 12),
                                     offset)
             return sorted(r["bucket"] for r in conn.execute(
                 agg.park_rows_select(scope), {"interval_minutes": 5}).mappings())
