@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -59,6 +60,11 @@ def test_bad_setting_is_a_clean_cli_error(monkeypatch: pytest.MonkeyPatch) -> No
     assert "Traceback" not in result.output
 
 
-def test_cli_choices_are_the_library_definitions() -> None:
-    assert cli.PERIOD_CHOICES == PERIODS
+def test_cli_filter_choices_are_the_library_definition() -> None:
     assert cli.FILTER_CHOICES == FILTERS
+
+
+def test_rankings_period_choices_are_the_library_definition() -> None:
+    period = next(p for p in cli.main.commands["rankings"].params if p.name == "period")
+    assert isinstance(period.type, click.Choice)
+    assert tuple(period.type.choices) == PERIODS
