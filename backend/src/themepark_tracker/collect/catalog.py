@@ -155,15 +155,15 @@ def _stored(engine: Engine) -> tuple[list[Stored], dict[int, list[Stored]], dict
 
 
 def _park_key_tz(park: SourcePark) -> tuple[str, str]:
-    return park_key(park.name), park.timezone
+    return park_key(park.raw_name), park.timezone
 
 
 def _park_name_key(park: SourcePark) -> str:
-    return park_key(park.name)
+    return park_key(park.raw_name)
 
 
 def _ride_key(ride: SourceRide) -> str:
-    return normalise_name(ride.name)
+    return normalise_name(ride.raw_name)
 
 
 def _text(value: object) -> str | None:
@@ -257,7 +257,7 @@ def sync_catalog(engine: Engine, settings: Settings) -> CatalogReport:
             longitude=main.longitude if main.longitude is not None
             else (q.longitude if q else None),
         ))
-        names = {park_key(p.name) for p in (q, w) if p}
+        names = {park_key(p.raw_name) for p in (q, w) if p}
         ride_pairs = match(
             fetched.rides.get((QUEUE_TIMES, q.source_id), []) if q else [],
             fetched.rides.get((THEMEPARKS_WIKI, w.source_id), []) if w else [],
@@ -283,7 +283,8 @@ def sync_catalog(engine: Engine, settings: Settings) -> CatalogReport:
                 ride_id = old.our_id
             ride = rw or rq
             assert ride is not None
-            override = _override(overrides, names, {normalise_name(r.name) for r in (rq, rw) if r})
+            override = _override(overrides, names,
+                                 {normalise_name(r.raw_name) for r in (rq, rw) if r})
             category = (override.category if override and override.category else ride.category)
             tier = (override.tier if override and override.tier is not None
                     else stored_tiers.get(ride_id, DEFAULT_TIER))
