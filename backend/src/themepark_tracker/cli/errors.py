@@ -45,7 +45,8 @@ def describe_error(exc: BaseException) -> str | None:
         return str(exc)
     if isinstance(exc, OverflowError):
         # datetime arithmetic past year 9999 or before year 1 (e.g. --hour 9999-12-31 23:00)
-        return f"a date or time is out of range (years 1-9999): {exc}"
+        return (f"a time this close to year 1 or year 9999 cannot be worked with ({exc}); "
+                f"give a later or earlier one")
     if isinstance(exc, OSError):
         where = f" {exc.filename}" if exc.filename else ""
         return f"cannot use{where}: {exc.strerror or exc}"
