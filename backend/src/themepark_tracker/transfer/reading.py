@@ -306,8 +306,10 @@ def stage_snapshots(path: Path, rides: Mapping[int, tuple[int, bool]] | None,
     return down_parks
 
 
-#: A ride_id of at most this many digits, without a leading zero, is between 1 and INT_MAX.
-_FAST_ID_DIGITS = len(str(INT_MAX)) - 1
+#: A ride_id of at most this many digits (and no leading zero) is between 1 and INT_MAX, and a
+#: wait_time of at most this many between 0 and SMALLINT_MAX: read without further checks.
+_PLAIN_ID_DIGITS = len(str(INT_MAX)) - 1
+_PLAIN_WAIT_DIGITS = len(str(SMALLINT_MAX)) - 1
 
 
 class _SnapshotRows:
@@ -323,25 +325,31 @@ class _SnapshotRows:
 
     def parse(self, line: int, values: list[str]) -> tuple[StagedRow, bool] | None:
         """The staged row and whether its ride is an attraction; None (problems recorded)
-        if any value is bad."""
+        if any value is bad. The common spellings are checked inline: this runs per row."""
         recorded_at, ride, status, wait = values
-        at = self._time(line, recorded_at)
-        ride_id = self._ride_id(line, ride)
+        at = self.times.get(recorded_at)
+        if at is None:
+            at = self._time(line, recorded_at)
+        if ride.isdigit() and ride.isascii() and ride[0] != "0" and len(ride) <= _PLAIN_ID_DIGITS:
+            ride_id: int | None = int(ride)
+        else:
+            ride_id = self._ride_id(line, ride)
         ride_of = self._ride(line, ride_id)
         code = STATUS_CODES.get(status)
         if code is None:
             self.problems.add(line, f"status {status!r} is not one of "
                                     f"{', '.join(metrics.STATUSES)}")
-        ok, wait_time = self._wait(line, wait)
+        if not wait:
+            ok, wait_time = True, None
+        elif wait.isdigit() and wait.isascii() and len(wait) <= _PLAIN_WAIT_DIGITS:
+            ok, wait_time = True, int(wait)
+        else:
+            ok, wait_time = self._wait(line, wait)
         if not ok or at is None or ride_id is None or ride_of is None or code is None:
             return None
-        park_id, attraction = ride_of
-        return (park_id, at, ride_id, line, code, wait_time), attraction
+        return (ride_of[0], at, ride_id, line, code, wait_time), ride_of[1]
 
     def _time(self, line: int, text: str) -> int | None:
-        at = self.times.get(text)
-        if at is not None:
-            return at
         try:
             at = epoch_seconds(parse_snapshot_instant(text, "recorded_at", self.latest))
         except FieldError as exc:
@@ -353,8 +361,6 @@ class _SnapshotRows:
         return at
 
     def _ride_id(self, line: int, text: str) -> int | None:
-        if text.isascii() and text.isdigit() and text[0] != "0" and len(text) <= _FAST_ID_DIGITS:
-            return int(text)  # 1 to 999,999,999: a valid id without parse_id's checks
         try:
             return parse_id(text, "ride_id")
         except FieldError as exc:
@@ -372,10 +378,6 @@ class _SnapshotRows:
         return ride_of
 
     def _wait(self, line: int, text: str) -> tuple[bool, int | None]:
-        if not text:
-            return True, None
-        if text.isascii() and text.isdigit() and len(text) < 5:
-            return True, int(text)
         try:
             return True, parse_int(text, "wait_time", 0, SMALLINT_MAX)
         except FieldError as exc:
