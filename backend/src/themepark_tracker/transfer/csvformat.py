@@ -68,6 +68,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?")
 _FLOAT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _EPOCH = datetime(1970, 1, 1)
+_ONE_SECOND = timedelta(seconds=1)
 
 #: Times before this are refused: the tracker's data starts decades later, and a year 1 or
 #: 1900 time would pass every other check and then skew health and retention.
@@ -80,7 +81,6 @@ SNAPSHOT_FUTURE_ALLOWANCE = timedelta(days=1)
 FORMULA_STARTS = ("=", "+", "-", "@")
 #: After a leading ``'``, these mean the ``'`` was added by the export (FORMULA_STARTS + "'").
 _QUOTED_STARTS = (*FORMULA_STARTS, "'")
-_ONE_SECOND = timedelta(seconds=1)
 
 
 class FieldError(ValueError):
