@@ -13,6 +13,8 @@ from pathlib import Path
 from urllib.parse import quote_plus
 
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "themepark-tracker"
+# The port `themepark serve` and `themepark demo` listen on unless told otherwise.
+DEFAULT_PORT = 5001
 
 
 class ConfigError(ValueError):

@@ -23,9 +23,9 @@ from themepark_tracker.transfer.csvformat import (
     format_value,
     from_epoch_seconds,
     parse_bool,
+    parse_csv_instant,
     parse_date,
     parse_id,
-    parse_instant,
     parse_int,
     parse_optional_float,
     parse_tier,
@@ -70,7 +70,7 @@ def stage(tmp_path: Path) -> Iterator[SnapshotStage]:
     "2025-12-05T00:05:00+0100",
 ])
 def test_times_are_utc_whatever_the_spelling(text: str) -> None:
-    assert parse_instant(text, "recorded_at") == datetime(2025, 12, 4, 23, 5)
+    assert parse_csv_instant(text, "recorded_at") == datetime(2025, 12, 4, 23, 5)
 
 
 @pytest.mark.parametrize("text", [
@@ -79,14 +79,14 @@ def test_times_are_utc_whatever_the_spelling(text: str) -> None:
 ])
 def test_what_is_not_a_time(text: str) -> None:
     with pytest.raises(FieldError) as caught:
-        parse_instant(text, "recorded_at")
+        parse_csv_instant(text, "recorded_at")
     assert str(caught.value) == (f"recorded_at {text!r} is not an ISO-8601 time like "
                                  f"2025-12-04T23:05:00Z")
 
 
 def test_times_are_whole_seconds() -> None:
     with pytest.raises(FieldError, match="fractions of a second"):
-        parse_instant("2025-12-04T23:05:00.5Z", "recorded_at")
+        parse_csv_instant("2025-12-04T23:05:00.5Z", "recorded_at")
 
 
 def test_epoch_seconds_round_trip() -> None:

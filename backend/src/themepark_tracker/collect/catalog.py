@@ -167,15 +167,15 @@ def _stored(engine: Engine) -> _Stored:
 
 
 def _park_key_tz(park: SourcePark) -> tuple[str, str]:
-    return park_key(park.name), park.timezone
+    return park_key(park.raw_name), park.timezone
 
 
 def _park_name_key(park: SourcePark) -> str:
-    return park_key(park.name)
+    return park_key(park.raw_name)
 
 
 def _ride_key(ride: SourceRide) -> str:
-    return normalise_name(ride.name)
+    return normalise_name(ride.raw_name)
 
 
 def _text(value: object) -> str | None:
@@ -292,7 +292,7 @@ def _plan_park(pair: Pair, fetched: _Fetched, stored: _Stored,
         report.unmatched_rides += [
             f"{park.name}: {one.name} ({one.source})" for rp in ride_pairs
             if (one := _only(rp)) is not None]
-    park_names = {park_key(p.name) for p in (q, w) if p}
+    park_names = {park_key(p.raw_name) for p in (q, w) if p}
     rides = [_ride_record(rp, park.park_id, stored_rides, stored.tiers,
                           _override(overrides, park_names, _ride_names(rp)), report)
              for rp in ride_pairs]
@@ -327,7 +327,7 @@ def _only(rp: Pair) -> SourceRide | None:
 
 
 def _ride_names(rp: Pair) -> set[str]:
-    return {normalise_name(r.name) for r in _sides(rp) if r}
+    return {normalise_name(r.raw_name) for r in _sides(rp) if r}
 
 
 def _ride_record(rp: Pair, park_id: int, stored_rides: Sequence[Stored],

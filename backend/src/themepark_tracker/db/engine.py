@@ -14,21 +14,56 @@ from typing import Any
 from pymysql import converters
 from pymysql.constants import FIELD_TYPE
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from themepark_tracker import metrics
 from themepark_tracker.config import sqlite_path
+from themepark_tracker.errors import UserError
 
 logger = logging.getLogger(__name__)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``. For a SQLite file, its folder is created if missing."""
-    parsed = make_url(url)
+    """An engine for ``url``. For a SQLite file, its folder is created if missing.
+
+    A URL that cannot be used (unparsable, an unknown dialect or a driver that is not
+    installed, a port that is not a number, a folder that cannot be created) raises
+    ``UserError`` naming the problem; the password is never part of the message."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        # int() of the port is the one ValueError whose text is safe to show (no password)
+        port = str(exc).partition("invalid literal for int() with base 10: ")[2]
+        raise UserError(f"the database URL's port {port} is not a whole number" if port else
+                        "the database URL cannot be parsed; expected "
+                        "dialect+driver://user:password@host:port/database or "
+                        "sqlite:///path/to/file.sqlite3") from None
+    try:
+        return _make_engine(url, parsed, **kwargs)
+    except (ArgumentError, ImportError, ValueError) as exc:
+        shown = parsed.render_as_string(hide_password=True)
+        raise UserError(f"cannot use the database URL {shown}: {_reason(exc)}") from None
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, NoSuchModuleError):
+        return "unknown database dialect or driver (use sqlite:/// or mysql+pymysql://)"
+    if isinstance(exc, ImportError):
+        return (f"its driver is not installed ({exc}); this project supports sqlite:/// and "
+                f"mysql+pymysql://")
+    return str(exc).split("\n", 1)[0]
+
+
+def _make_engine(url: str, parsed: URL, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(url)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UserError(f"cannot create the folder {path.parent} for the SQLite "
+                                f"database: {exc.strerror or exc}") from None
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _on_sqlite_connect)
         # pysqlite's own transaction handling defers BEGIN; emit it ourselves so every
@@ -36,11 +71,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         return engine
     if parsed.get_driver_name() == "pymysql":
+        _check_charset(parsed)
         kwargs["connect_args"] = {"conv": pymysql_conversions(),
                                   **kwargs.get("connect_args", {})}
     engine = create_engine(url, pool_pre_ping=True, pool_recycle=3600, **kwargs)
     event.listen(engine, "connect", _on_mysql_connect)
     return engine
+
+
+def _check_charset(parsed: URL) -> None:
+    """PyMySQL fails with an AttributeError on connecting with a charset it does not know."""
+    from pymysql.charset import charset_by_name
+
+    charset = parsed.query.get("charset")
+    if isinstance(charset, str) and charset_by_name(charset) is None:
+        raise UserError(f"the database URL's charset {charset!r} is not one MySQL knows "
+                        f"(use charset=utf8mb4)")
 
 
 def pymysql_conversions() -> dict[Any, Any]:

@@ -80,6 +80,11 @@ class SimulationSummary:
         return text
 
 
+#: The years a simulation may end in: before 2000 is no data the tracker could have seen, and
+#: the local days around a year-9999 end do not fit in a ``datetime``.
+END_YEARS = (2000, 9998)
+
+
 def parse_end(text: str | None, interval_minutes: int = 5) -> datetime:
     """The end of the simulated period, naive UTC: ``YYYY-MM-DD HH:MM`` (also ISO-8601 with T,
     seconds, ``Z`` or an offset). None gives now, floored to a cycle boundary."""
@@ -93,7 +98,13 @@ def parse_end(text: str | None, interval_minutes: int = 5) -> datetime:
             f"--end {text!r} is not a UTC time like '2025-12-05 08:00'"
         ) from None
     if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
+        try:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            value = value.replace(tzinfo=None)  # year 1 or 9999: refused just below
+    if not END_YEARS[0] <= value.year <= END_YEARS[1]:
+        raise UserError(f"--end {text!r} is outside the years {END_YEARS[0]} to {END_YEARS[1]} "
+                        f"(the simulation computes local days before and after it)")
     if value != floor_to_interval(value, interval_minutes):
         raise UserError(
             f"--end {text!r} is not on a {interval_minutes}-minute cycle boundary "

@@ -28,6 +28,11 @@ class SourcePark:
     country: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    raw_name: str = ""  # as the feed spells it, for matching; ``name`` is for display
+
+    def __post_init__(self) -> None:
+        if not self.raw_name:
+            object.__setattr__(self, "raw_name", self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +50,11 @@ class SourceRide:
     park_source_id: str
     name: str
     category: str  # one of metrics.RIDE_CATEGORIES
+    raw_name: str = ""  # as the feed spells it, for matching; ``name`` is for display
+
+    def __post_init__(self) -> None:
+        if not self.raw_name:
+            object.__setattr__(self, "raw_name", self.name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from themepark_tracker import metrics
+from themepark_tracker.names import display_name
 from themepark_tracker.sources.http import HttpClient, SourceError
 from themepark_tracker.sources.models import (
     QUEUE_TIMES,
@@ -50,7 +51,8 @@ def parse_parks(payload: Any, url: str = "parks.json") -> list[SourcePark]:
             if not isinstance(park, dict) or park.get("id") is None or not park.get("name"):
                 continue
             out.append(SourcePark(
-                source=QUEUE_TIMES, source_id=str(park["id"]), name=str(park["name"]).strip(),
+                source=QUEUE_TIMES, source_id=str(park["id"]),
+                name=display_name(str(park["name"])), raw_name=str(park["name"]).strip(),
                 timezone=str(park.get("timezone") or ""),
                 operator=str(group.get("name") or "") or None,
                 country=str(park.get("country") or "") or None,
@@ -79,8 +81,8 @@ def parse_rides(payload: Any, park_id: str, url: str = "queue_times.json") -> li
     seen: dict[str, SourceRide] = {}
     for ride in _all_rides(payload, url):
         name = str(ride["name"]).strip()
-        seen[str(ride["id"])] = SourceRide(QUEUE_TIMES, str(ride["id"]), park_id, name,
-                                           categorise(name))
+        seen[str(ride["id"])] = SourceRide(QUEUE_TIMES, str(ride["id"]), park_id,
+                                           display_name(name), categorise(name), raw_name=name)
     return list(seen.values())
 
 

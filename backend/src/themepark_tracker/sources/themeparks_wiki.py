@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from themepark_tracker import metrics
+from themepark_tracker.names import display_name
 from themepark_tracker.sources.http import HttpClient, SourceError
 from themepark_tracker.sources.models import (
     THEMEPARKS_WIKI,
@@ -65,7 +66,8 @@ def parse_park(payload: Any, destination: str | None, url: str = "entity") -> So
              url, "expected an entity with 'id' and 'name'")
     location = _dict(payload.get("location"))
     return SourcePark(
-        source=THEMEPARKS_WIKI, source_id=str(payload["id"]), name=str(payload["name"]).strip(),
+        source=THEMEPARKS_WIKI, source_id=str(payload["id"]),
+        name=display_name(str(payload["name"])), raw_name=str(payload["name"]).strip(),
         timezone=str(payload.get("timezone") or ""), operator=destination or None,
         latitude=optional_float(location.get("latitude")),
         longitude=optional_float(location.get("longitude")),
@@ -83,8 +85,9 @@ def parse_children(payload: Any, park_id: str, url: str = "children") -> list[So
         if kind in NOT_RIDES:
             continue
         name = str(child["name"]).strip()
-        out.append(SourceRide(THEMEPARKS_WIKI, str(child["id"]), park_id, name,
-                              categorise(name, ENTITY_CATEGORIES.get(kind, "OTHER"))))
+        out.append(SourceRide(THEMEPARKS_WIKI, str(child["id"]), park_id, display_name(name),
+                              categorise(name, ENTITY_CATEGORIES.get(kind, "OTHER")),
+                              raw_name=name))
     return out
 
 

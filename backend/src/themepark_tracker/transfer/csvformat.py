@@ -9,7 +9,21 @@ SPEC §8 leaves room:
 - Booleans are ``true``/``false``/``1``/``0`` (any case).
 - Times are ISO-8601 with whole seconds. ``Z``, ``+00:00`` or no offset mean UTC; any other
   offset is accepted and converted to UTC (``2025-12-04T18:05:00-05:00`` is 23:05:00Z).
-  Written times are always ``YYYY-MM-DDTHH:MM:SSZ``.
+  Written times are always ``YYYY-MM-DDTHH:MM:SSZ``. A time before ``EARLIEST_INSTANT``
+  (2000-01-01) is refused as implausible, and a snapshot's ``recorded_at`` later than
+  ``SNAPSHOT_FUTURE_ALLOWANCE`` (1 day) past the importing machine's clock too: such a time
+  would pass for fresh data until that day comes.
+- Park and ride names are stored as displayed (``names.clean_name``: HTML tags and
+  surrounding whitespace removed, entities decoded); cleaning is idempotent, so an exported
+  name imports unchanged.
+- Text may not hold control characters (``names.first_control_character``: C0 with tab, CR
+  and LF, DEL, C1); the message names the column and the character's position.
+- Spreadsheet formulas: a written text cell that a spreadsheet would run as a formula (it
+  starts with ``=``, ``+``, ``-`` or ``@``) gets a leading ``'``; so that reading reverses
+  exactly that, a cell that starts with ``'`` followed by one of ``= + - @ '`` gets one too.
+  Reading drops one leading ``'`` when one of ``= + - @ '`` follows it. Only text cells
+  (names, operator, country, schedule type) are written or read this way: numbers such as
+  a negative longitude are written as they are.
 """
 
 from __future__ import annotations
@@ -24,6 +38,8 @@ from pathlib import Path
 from zoneinfo import available_timezones
 
 from themepark_tracker.errors import UserError
+from themepark_tracker.names import clean_name, first_control_character
+from themepark_tracker.timeutil import utcnow
 
 PARKS = "parks.csv"
 RIDES = "rides.csv"
@@ -53,6 +69,18 @@ _TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]
 _FLOAT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _EPOCH = datetime(1970, 1, 1)
 _ONE_SECOND = timedelta(seconds=1)
+
+#: Times before this are refused: the tracker's data starts decades later, and a year 1 or
+#: 1900 time would pass every other check and then skew health and retention.
+EARLIEST_INSTANT = datetime(2000, 1, 1)
+#: How far past the importing machine's clock a snapshot's time may be (clock skew between
+#: machines); a later one would make the health report call collection fresh until then.
+SNAPSHOT_FUTURE_ALLOWANCE = timedelta(days=1)
+
+#: A text cell starting with one of these is run as a formula by spreadsheets.
+FORMULA_STARTS = ("=", "+", "-", "@")
+#: After a leading ``'``, these mean the ``'`` was added by the export (FORMULA_STARTS + "'").
+_QUOTED_STARTS = (*FORMULA_STARTS, "'")
 
 
 class FieldError(ValueError):
@@ -121,6 +149,7 @@ def read_rows(path: Path, problems: Problems) -> Iterator[tuple[int, list[str]]]
             if positions is None:
                 return
             in_order = positions == list(range(len(columns)))
+            line = reader.line_num  # the header's last line: a CSV error is on a later one
             for values in reader:
                 line = reader.line_num
                 if not values or values == [""]:
@@ -218,11 +247,42 @@ def parse_optional_float(value: str, column: str, limit: float) -> float | None:
 
 
 def parse_text(value: str, column: str, max_length: int) -> str:
-    if value.strip() == "":
+    """A text cell: not blank, no control character, at most ``max_length`` characters once
+    the export's formula guard (a leading ``'``, see the module docstring) is taken off."""
+    text = unquote_formula(value)
+    if text.strip() == "":
         raise FieldError(f"{column} is empty")
-    if len(value) > max_length:
+    at = first_control_character(text)
+    if at is not None:
+        raise FieldError(f"{column} has the control character U+{ord(text[at]):04X} at "
+                         f"character {at + 1}; names and text may not hold control characters")
+    if len(text) > max_length:
         raise FieldError(f"{column} is longer than {max_length} characters")
+    return text
+
+
+def parse_name(value: str, column: str, max_length: int) -> str:
+    """A park or ride name as ``parse_text`` reads it, then as displayed: HTML tags and
+    surrounding whitespace removed, entities decoded (``names.clean_name``)."""
+    name = clean_name(parse_text(value, column, max_length))
+    if name == "":
+        raise FieldError(f"{column} {value!r} has no text once HTML tags are removed")
+    return name
+
+
+def unquote_formula(value: str) -> str:
+    """``value`` without the ``'`` that ``quote_formula`` put in front of it, if any."""
+    if value[:1] == "'" and value[1:2] in _QUOTED_STARTS:
+        return value[1:]
     return value
+
+
+def quote_formula(text: str) -> str:
+    """``text`` with a leading ``'`` if a spreadsheet would run it as a formula, or if it
+    already starts with ``'`` followed by such a start (so ``unquote_formula`` reverses it)."""
+    if text.startswith(FORMULA_STARTS) or (text[:1] == "'" and text[1:2] in _QUOTED_STARTS):
+        return "'" + text
+    return text
 
 
 def parse_optional_text(value: str, column: str, max_length: int) -> str | None:
@@ -265,8 +325,9 @@ def parse_date(value: str, column: str) -> date:
         raise FieldError(f"{column} {value!r} is not a date like 2025-12-04") from None
 
 
-def parse_instant(value: str, column: str) -> datetime:
-    """An ISO-8601 time as naive UTC (see the module docstring for offsets)."""
+def parse_csv_instant(value: str, column: str) -> datetime:
+    """An ISO-8601 time as naive UTC (see the module docstring for offsets), not before
+    ``EARLIEST_INSTANT``."""
     text = value.strip()
     try:
         if not _TIME.fullmatch(text):
@@ -278,8 +339,30 @@ def parse_instant(value: str, column: str) -> datetime:
     if instant.microsecond:
         raise FieldError(f"{column} {value!r} has fractions of a second; use whole seconds")
     if instant.tzinfo is not None:
-        instant = instant.astimezone(UTC).replace(tzinfo=None)
+        try:
+            instant = instant.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # an offset moving year 1 or 9999 past what datetime holds
+            if instant.year > EARLIEST_INSTANT.year:
+                raise FieldError(f"{column} {value!r} is after the year 9999") from None
+            instant = datetime.min
+    if instant < EARLIEST_INSTANT:
+        raise FieldError(f"{column} {value!r} is before {format_instant(EARLIEST_INSTANT)}")
     return instant
+
+
+def parse_snapshot_instant(value: str, column: str, latest: datetime) -> datetime:
+    """``parse_csv_instant``, and not after ``latest`` (see ``latest_snapshot_instant``)."""
+    instant = parse_csv_instant(value, column)
+    if instant > latest:
+        raise FieldError(f"{column} {value!r} is in the future (after "
+                         f"{format_instant(latest)}, the importing machine's clock plus "
+                         f"{SNAPSHOT_FUTURE_ALLOWANCE.days} day)")
+    return instant
+
+
+def latest_snapshot_instant(now: datetime | None = None) -> datetime:
+    """The latest ``recorded_at`` an import accepts now (naive UTC)."""
+    return (now or utcnow()) + SNAPSHOT_FUTURE_ALLOWANCE
 
 
 def epoch_seconds(instant: datetime) -> int:
@@ -299,7 +382,9 @@ def format_instant(instant: datetime) -> str:
 
 
 def format_value(value: object) -> str:
-    """How the export writes one value; ``read`` with the matching parser gives it back."""
+    """How the export writes one value; reading the file with ``read_rows`` and passing the
+    cell to the column's ``parse_*`` function gives the value back (text through
+    ``parse_text``, which undoes ``quote_formula``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -310,4 +395,6 @@ def format_value(value: object) -> str:
         return format_instant(value)
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str):
+        return quote_formula(value)
     return str(value)

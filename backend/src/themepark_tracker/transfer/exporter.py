@@ -4,8 +4,10 @@ Only what the format carries is written: the derived columns are a function of i
 and come back when the files are imported. Rows are in a fixed order (parks and rides by id,
 schedules by park, date, opening and type, snapshots by park, time and ride: the primary key,
 so the big table is read in its own order), values in one spelling (``csvformat``), so the same
-data always gives the same bytes. All four files are read in one transaction, streamed, and
-each replaces its old version only once all four are written.
+data always gives the same bytes; a text cell a spreadsheet would run as a formula gets a
+leading ``'`` (``csvformat.quote_formula``), which the import takes off. All four files are
+read in one transaction, streamed, and each replaces its old version only once all four are
+written.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from themepark_tracker.ingest.models import ParkRecord, RideRecord, ScheduleReco
 from themepark_tracker.transfer.csvformat import (
     FILE_ORDER,
     HEADERS,
+    INT_MAX,
     PARKS,
     RIDES,
     SCHEDULES,
@@ -33,15 +34,18 @@ from themepark_tracker.transfer.csvformat import (
     epoch_seconds,
     format_instant,
     from_epoch_seconds,
+    latest_snapshot_instant,
     parse_bool,
     parse_choice,
+    parse_csv_instant,
     parse_date,
     parse_id,
-    parse_instant,
     parse_int,
+    parse_name,
     parse_optional_float,
     parse_optional_id,
     parse_optional_text,
+    parse_snapshot_instant,
     parse_text,
     parse_tier,
     parse_timezone,
@@ -153,6 +157,12 @@ def _text(column: Column[Any], required: bool = True) -> Parser:
     return lambda value, name: parse_optional_text(value, name, length)
 
 
+def _name(column: Column[Any]) -> Parser:
+    """A park or ride name, stored as its display name (``names.clean_name``)."""
+    length = column.type.length  # type: ignore[attr-defined]
+    return lambda value, name: parse_name(value, name, length)
+
+
 def _coordinate(limit: float) -> Parser:
     return lambda value, name: parse_optional_float(value, name, limit)
 
@@ -162,16 +172,17 @@ def _status(value: str, column: str) -> str:
 
 
 _PARK_PARSERS: tuple[Parser, ...] = (
-    parse_id, _text(t.parks.c.name), parse_timezone, _text(t.parks.c.operator, False),
+    parse_id, _name(t.parks.c.name), parse_timezone, _text(t.parks.c.operator, False),
     _text(t.parks.c.country, False), parse_bool, parse_bool, parse_bool, parse_optional_id,
     _coordinate(90), _coordinate(180),
 )
 _RIDE_PARSERS: tuple[Parser, ...] = (
-    parse_id, parse_id, _text(t.rides.c.name), parse_tier,
+    parse_id, parse_id, _name(t.rides.c.name), parse_tier,
     lambda value, name: parse_choice(value, name, metrics.RIDE_CATEGORIES),
 )
 _SCHEDULE_PARSERS: tuple[Parser, ...] = (
-    parse_id, parse_date, parse_instant, parse_instant, _text(t.park_schedules.c.schedule_type),
+    parse_id, parse_date, parse_csv_instant, parse_csv_instant,
+    _text(t.park_schedules.c.schedule_type),
 )
 
 
@@ -271,7 +282,7 @@ def stage_snapshots(path: Path, rides: Mapping[int, tuple[int, bool]] | None,
     Returns the parks with a DOWN reading of an attraction."""
     down = STATUS_CODES[metrics.DOWN]
     down_parks: set[int] = set()
-    times: dict[str, int] = {}  # recorded_at text -> epoch seconds; a cycle repeats its text
+    rows = _SnapshotRows(rides, problems, latest_snapshot_instant())
     batch: list[StagedRow] = []
 
     def flush() -> None:
@@ -281,49 +292,94 @@ def stage_snapshots(path: Path, rides: Mapping[int, tuple[int, bool]] | None,
                                    f" appears again (first on line {first})")
         batch.clear()
 
-    for line, (recorded_at, ride, status, wait) in read_rows(path, problems):
-        ok = True
-        at = times.get(recorded_at)
-        if at is None:
-            try:
-                at = epoch_seconds(parse_instant(recorded_at, "recorded_at"))
-            except FieldError as exc:
-                problems.add(line, str(exc))
-                ok = False
-            else:
-                if len(times) >= 100_000:
-                    times.clear()
-                times[recorded_at] = at
-        try:
-            ride_id = int(ride) if ride.isascii() and ride.isdigit() else parse_id(ride, "ride_id")
-        except FieldError as exc:
-            problems.add(line, str(exc))
-            ride_id, ok = 0, False
-        ride_of = (0, False) if rides is None else rides.get(ride_id)
-        if ride_of is None and ride_id:
-            problems.add(line, f"ride_id {ride_id} is not in rides.csv or the database")
-            ok = False
-        code = STATUS_CODES.get(status)
-        if code is None:
-            problems.add(line, f"status {status!r} is not one of {', '.join(metrics.STATUSES)}")
-            ok = False
-        wait_time: int | None = None
-        if wait:
-            if wait.isascii() and wait.isdigit() and len(wait) < 5:
-                wait_time = int(wait)
-            else:
-                try:
-                    wait_time = parse_int(wait, "wait_time", 0, SMALLINT_MAX)
-                except FieldError as exc:
-                    problems.add(line, str(exc))
-                    ok = False
-        if not ok or at is None or ride_of is None or code is None:
+    for line, values in read_rows(path, problems):
+        parsed = rows.parse(line, values)
+        if parsed is None:
             continue
-        park_id, attraction = ride_of
-        if code == down and attraction:
-            down_parks.add(park_id)
-        batch.append((park_id, at, ride_id, line, code, wait_time))
+        row, attraction = parsed
+        if row[4] == down and attraction:
+            down_parks.add(row[0])
+        batch.append(row)
         if len(batch) >= STAGE_BATCH_ROWS:
             flush()
     flush()
     return down_parks
+
+
+#: A ride_id of at most this many digits (and no leading zero) is between 1 and INT_MAX, and a
+#: wait_time of at most this many between 0 and SMALLINT_MAX: read without further checks.
+_PLAIN_ID_DIGITS = len(str(INT_MAX)) - 1
+_PLAIN_WAIT_DIGITS = len(str(SMALLINT_MAX)) - 1
+
+
+class _SnapshotRows:
+    """Parses snapshots.csv rows one at a time. Millions of rows repeat a few thousand times
+    and ride ids, so the common spellings take a short path and each time is parsed once."""
+
+    def __init__(self, rides: Mapping[int, tuple[int, bool]] | None, problems: Problems,
+                 latest: datetime) -> None:
+        self.rides = rides
+        self.problems = problems
+        self.latest = latest
+        self.times: dict[str, int] = {}  # recorded_at text -> epoch seconds
+
+    def parse(self, line: int, values: list[str]) -> tuple[StagedRow, bool] | None:
+        """The staged row and whether its ride is an attraction; None (problems recorded)
+        if any value is bad. The common spellings are checked inline: this runs per row."""
+        recorded_at, ride, status, wait = values
+        at = self.times.get(recorded_at)
+        if at is None:
+            at = self._time(line, recorded_at)
+        if ride.isdigit() and ride.isascii() and ride[0] != "0" and len(ride) <= _PLAIN_ID_DIGITS:
+            ride_id: int | None = int(ride)
+        else:
+            ride_id = self._ride_id(line, ride)
+        ride_of = self._ride(line, ride_id)
+        code = STATUS_CODES.get(status)
+        if code is None:
+            self.problems.add(line, f"status {status!r} is not one of "
+                                    f"{', '.join(metrics.STATUSES)}")
+        if not wait:
+            ok, wait_time = True, None
+        elif wait.isdigit() and wait.isascii() and len(wait) <= _PLAIN_WAIT_DIGITS:
+            ok, wait_time = True, int(wait)
+        else:
+            ok, wait_time = self._wait(line, wait)
+        if not ok or at is None or ride_id is None or ride_of is None or code is None:
+            return None
+        return (ride_of[0], at, ride_id, line, code, wait_time), ride_of[1]
+
+    def _time(self, line: int, text: str) -> int | None:
+        try:
+            at = epoch_seconds(parse_snapshot_instant(text, "recorded_at", self.latest))
+        except FieldError as exc:
+            self.problems.add(line, str(exc))
+            return None
+        if len(self.times) >= 100_000:
+            self.times.clear()
+        self.times[text] = at
+        return at
+
+    def _ride_id(self, line: int, text: str) -> int | None:
+        try:
+            return parse_id(text, "ride_id")
+        except FieldError as exc:
+            self.problems.add(line, str(exc))
+            return None
+
+    def _ride(self, line: int, ride_id: int | None) -> tuple[int, bool] | None:
+        if self.rides is None:
+            return 0, False
+        if ride_id is None:
+            return None
+        ride_of = self.rides.get(ride_id)
+        if ride_of is None:
+            self.problems.add(line, f"ride_id {ride_id} is not in rides.csv or the database")
+        return ride_of
+
+    def _wait(self, line: int, text: str) -> tuple[bool, int | None]:
+        try:
+            return True, parse_int(text, "wait_time", 0, SMALLINT_MAX)
+        except FieldError as exc:
+            self.problems.add(line, str(exc))
+            return False, None

@@ -1,0 +1,51 @@
+"""Names as people see them, from names as the feeds and files spell them.
+
+Feeds sometimes send markup in a name (``<b>Space</b> Mountain``, ``Tom &amp; Jerry``).
+``clean_name`` gives the display name: HTML tags removed, entities decoded, control characters
+dropped, surrounding whitespace stripped. It is pure and idempotent (cleaning a clean name
+changes nothing). The raw name stays what matching across feeds compares.
+
+``first_control_character`` is the one definition of the characters a stored text may not
+hold: the C0 controls U+0000-U+001F (tab, CR and LF included), DEL U+007F and the C1
+controls U+0080-U+009F (U+009B alone starts a terminal escape sequence).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+
+logger = logging.getLogger(__name__)
+
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+#: An HTML tag or comment: ``<b>``, ``</b>``, ``<br/>``, ``<a href="x">``, ``<!-- x -->``.
+#: A ``<`` not followed by a letter, ``/`` or ``!`` (``a < b``) is text, not a tag.
+HTML_TAG = re.compile(r"<(?:/?[A-Za-z][^<>]*|!--.*?--|![^<>]*)>", re.DOTALL)
+
+
+def first_control_character(text: str) -> int | None:
+    """The index of the first control character of ``text`` (see above), or None."""
+    found = CONTROL_CHARACTERS.search(text)
+    return None if found is None else found.start()
+
+
+def clean_name(raw: str) -> str:
+    """The display name of ``raw``; may be empty when ``raw`` is only markup.
+
+    Decoding an entity can reveal a tag (``&lt;b&gt;``) and removing a tag can join one
+    (``<<b>i>``), so both repeat until nothing changes; each round that changes something
+    makes the text shorter, so this ends."""
+    text = raw
+    while True:
+        cleaned = CONTROL_CHARACTERS.sub("", HTML_TAG.sub("", html.unescape(text))).strip()
+        if cleaned == text:
+            return cleaned
+        text = cleaned
+
+
+def display_name(raw: str) -> str:
+    """``clean_name(raw)``, or ``raw`` stripped when cleaning leaves nothing (a name that is
+    only markup is still better shown than lost)."""
+    return clean_name(raw) or raw.strip()
