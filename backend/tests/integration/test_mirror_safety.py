@@ -347,7 +347,7 @@ def test_a_sqlite_target_open_elsewhere_is_not_replaced(sqlite_source: Path, tmp
     ("http://example.com/db", "'http' is not a database this command reads"),
     ("oracle://u@127.0.0.1/db", "'oracle' is not a database this command reads"),
     ("postgresql://u:secret@127.0.0.1:5999/db", "'postgresql' is not a database"),
-    ("mysql+nodriver://root@127.0.0.1/db", "cannot use this URL"),
+    ("mysql+nodriver://root@127.0.0.1/db", "unknown database dialect or driver"),
     ("mysql+pymysql://root@127.0.0.1:notaport/db", "is not a database URL"),
     ("", "is not a database URL"),
 ])
