@@ -24,17 +24,20 @@ database's hourly tables (the jobs it times write them again); raw snapshots are
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
+import os
 import platform
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 # bench/ is the script's folder, so it is on sys.path: ``common`` is bench/common.py.
 from common import SERVER, write_section
-from sqlalchemy import Engine, delete, func, select, text
+from sqlalchemy import Connection, Engine, delete, func, select, text
 
 from themepark_tracker.aggregate import scopes, sql
 from themepark_tracker.aggregate.backfill import backfill
@@ -140,6 +143,41 @@ def build(rebuild: bool, database: str) -> Engine:
     return engine
 
 
+@dataclass
+class Context:
+    """What the figures are about: the data, the park charted, the server's settings."""
+
+    counts: dict[str, Any]
+    park: int
+    settings: dict[str, Any]
+
+
+@dataclass
+class JobTimes:
+    """Seconds of the jobs: backfill fresh and re-run, one hour fresh and re-run (medians)."""
+
+    backfill_fresh_s: float
+    backfill_rerun_s: float
+    summary: Any  # the fresh backfill's BackfillSummary
+    hour_fresh_s: float
+    hour_rerun_s: float
+    count: HourCount
+
+
+@dataclass
+class ChartTimes:
+    """Milliseconds of the 24-hour chart: from the hourly table, from raw rows, by the server,
+    by the reference path; and the quickstart's step-7 queries by the server."""
+
+    hourly_ms: float
+    raw_ms: float
+    server: dict[str, float]
+    ref_ms: float
+    rows: int
+    same: bool
+    seed: dict[str, float]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rebuild", action="store_true", help="simulate the data again")
@@ -149,7 +187,17 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     engine = build(args.rebuild, args.database)
+    context = describe_data(engine)
+    jobs = time_jobs(engine)
+    with engine.connect() as conn:
+        chart = time_chart(conn, context.park, args.repeat)
+    text_block = "\n".join(report(context, jobs, chart, args.repeat))
+    print(text_block)
+    write_section("bench/aggregation.py", "Hourly aggregation (bench/aggregation.py)", text_block)
 
+
+def describe_data(engine: Engine) -> Context:
+    """Row counts, the park with the most attractions (the one charted), server settings."""
     with engine.connect() as conn:
         counts = {tb.name: conn.scalar(select(func.count()).select_from(tb)) for tb in (
             t.park_activity_snapshots, t.ride_status_snapshots)}
@@ -160,9 +208,12 @@ def main() -> None:
         ).scalar_one()
         settings = {name: conn.execute(text(f"SELECT @@{name}")).scalar() for name in (
             "version", "innodb_buffer_pool_size", "tmp_table_size", "max_heap_table_size")}
+    return Context(counts, park, settings)
 
-    # 1. Backfill 7 days on empty hourly tables, then again over its own rows; one hour the
-    # same two ways (its rows deleted first, then re-run over them), three runs each.
+
+def time_jobs(engine: Engine) -> JobTimes:
+    """Backfill 7 days on empty hourly tables, then again over its own rows; one hour the same
+    two ways (its rows deleted first, then re-run over them), three runs each."""
     def backfill_s() -> tuple[float, Any]:
         start = time.perf_counter()
         summary = backfill(engine, INTERVAL, days=7, now=END + timedelta(minutes=5))
@@ -184,101 +235,118 @@ def main() -> None:
     backfill_rerun_s, _ = backfill_s()
     hour_fresh = [hour_s(fresh=True) for _ in range(3)]
     hour_rerun = [hour_s(fresh=False) for _ in range(3)]
-    count = hour_rerun[-1][1]
-    hour_fresh_s = statistics.median(s for s, _ in hour_fresh)
-    hour_rerun_s = statistics.median(s for s, _ in hour_rerun)
+    return JobTimes(backfill_fresh_s, backfill_rerun_s, summary,
+                    statistics.median(s for s, _ in hour_fresh),
+                    statistics.median(s for s, _ in hour_rerun), hour_rerun[-1][1])
 
-    # 2. The 24-hour chart, both ways, same run.
+
+def time_chart(conn: Connection, park: int, repeat: int) -> ChartTimes:
+    """The 24-hour chart both ways in the same run, then the quickstart's step 7 as written."""
     params = {"park": park, "start": DAY_START, "end": DAY_END, "interval": INTERVAL}
-    with engine.connect() as conn:
-        # Both through the bare DB-API cursor, so the client side costs the same for both.
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        dbapi = {k: (v.strftime("%Y-%m-%d %H:%M:%S") if isinstance(v, datetime) else v)
-                 for k, v in params.items()}
+    # Both through the bare DB-API cursor, so the client side costs the same for both.
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    dbapi = {k: (v.strftime("%Y-%m-%d %H:%M:%S") if isinstance(v, datetime) else v)
+             for k, v in params.items()}
+    # The statements' text is prepared once, outside the timing, for both.
+    driver_sql = {q: _pyformat(q) for q in (CHART_HOURLY, CHART_RAW)}
 
-        # The statements' text is prepared once, outside the timing, for both.
-        driver_sql = {q: _pyformat(q) for q in (CHART_HOURLY, CHART_RAW)}
+    def run(query: str) -> list[Any]:
+        cursor.execute(driver_sql[query], dbapi)
+        return list(cursor.fetchall())
 
-        def run(query: str) -> list[Any]:
-            cursor.execute(driver_sql[query], dbapi)
-            return list(cursor.fetchall())
+    hourly_ms, hourly_rows = median_ms(lambda: run(CHART_HOURLY), repeat)
+    raw_ms, raw_rows = median_ms(lambda: run(CHART_RAW), repeat)
+    server = {name: _profiled_ms(conn, functools.partial(run, query), repeat)
+              for name, query in (("hourly", CHART_HOURLY), ("raw", CHART_RAW))}
+    scope = scopes.local_hours(park, DAY_START, DAY_END, 0)
+    ref_ms, _ = median_ms(lambda: conn.execute(
+        sql.park_rows_select(scope), {"interval_minutes": INTERVAL}).all(),
+        max(5, repeat // 5))
+    same = [tuple(map(_num, r)) for r in hourly_rows] == [tuple(map(_num, r))
+                                                          for r in raw_rows]
 
-        hourly_ms, hourly_rows = median_ms(lambda: run(CHART_HOURLY), args.repeat)
-        raw_ms, raw_rows = median_ms(lambda: run(CHART_RAW), args.repeat)
-        server = {}
-        conn.exec_driver_sql("SET profiling = 1")
-        for name, query in (("hourly", CHART_HOURLY), ("raw", CHART_RAW)):
-            durations = []
-            for _ in range(args.repeat):
-                run(query)
-                durations.append(float(conn.exec_driver_sql("SHOW PROFILES").all()[-1][1]))
-            server[name] = statistics.median(durations) * 1000
-        conn.exec_driver_sql("SET profiling = 0")
-        scope = scopes.local_hours(park, DAY_START, DAY_END, 0)
-        ref_ms, _ = median_ms(lambda: conn.execute(
-            sql.park_rows_select(scope), {"interval_minutes": INTERVAL}).all(),
-            max(5, args.repeat // 5))
-        same = [tuple(map(_num, r)) for r in hourly_rows] == [tuple(map(_num, r))
-                                                              for r in raw_rows]
+    def fetch(statement: str) -> list[Any]:
+        return list(conn.exec_driver_sql(statement).all())
 
-        # 3. The quickstart's step 7, as written, with profiling.
-        conn.execute(text("SET profiling = 1"))
-        seed = {}
-        for name, query in (("GROUP BY over park_activity_snapshots", SEED_GROUP_BY),
-                            ("park_hourly_stats", SEED_HOURLY)):
-            durations = []
-            for _ in range(args.repeat):
-                conn.exec_driver_sql(query.format(park=park)).all()
-                durations.append(float(conn.exec_driver_sql("SHOW PROFILES").all()[-1][1]))
-            seed[name] = statistics.median(durations) * 1000
+    seed = {name: _profiled_ms(conn, functools.partial(fetch, query.format(park=park)), repeat)
+            for name, query in (("GROUP BY over park_activity_snapshots", SEED_GROUP_BY),
+                                ("park_hourly_stats", SEED_HOURLY))}
+    return ChartTimes(hourly_ms, raw_ms, server, ref_ms, len(hourly_rows), same, seed)
 
-    lines = [
+
+def _profiled_ms(conn: Connection, fn: Callable[[], Any], repeat: int) -> float:
+    """Median milliseconds of ``fn``'s last statement, as the server timed it (SHOW PROFILES)."""
+    conn.exec_driver_sql("SET profiling = 1")
+    durations = []
+    for _ in range(repeat):
+        fn()
+        durations.append(float(conn.exec_driver_sql("SHOW PROFILES").all()[-1][1]))
+    conn.exec_driver_sql("SET profiling = 0")
+    return statistics.median(durations) * 1000
+
+
+def report(context: Context, jobs: JobTimes, chart: ChartTimes, repeat: int) -> list[str]:
+    """The section's lines: the machine, the data, then one table row per figure."""
+    settings, count = context.settings, jobs.count
+    return [
         f"Measured {time.strftime('%Y-%m-%d %H:%M')} UTC on {platform.node()} "
-        f"({platform.processor() or platform.machine()}, 2 cores), MariaDB {settings['version']}"
-        f", innodb_buffer_pool_size {int(settings['innodb_buffer_pool_size']) >> 20} MiB, "
+        f"({platform.processor() or platform.machine()}, {os.cpu_count()} cores), MariaDB "
+        f"{settings['version']}, innodb_buffer_pool_size "
+        f"{int(settings['innodb_buffer_pool_size']) >> 20} MiB, "
         f"stock tmp_table_size {int(settings['tmp_table_size']) >> 20} MiB (the jobs raise it "
         "to 256 MiB for their own session).",
         "",
-        f"Data: {counts['park_activity_snapshots']:,} park snapshots, "
-        f"{counts['ride_status_snapshots']:,} ride snapshots (80 parks, 4,200 attractions, "
-        "7 days ending 2025-12-05 08:00 UTC, `themepark simulate --seed 1`).",
+        f"Data: {context.counts['park_activity_snapshots']:,} park snapshots, "
+        f"{context.counts['ride_status_snapshots']:,} ride snapshots (80 parks, 4,200 "
+        "attractions, 7 days ending 2025-12-05 08:00 UTC, `themepark simulate --seed 1`).",
         "",
         "| what | figure | target |",
         "|---|---|---|",
-        f"| aggregate one hour (2025-12-05 07:00, {count.parks} parks, {count.rides:,} rides) "
-        f"for the first time (its rows deleted before each run), median of 3 | "
-        f"{hour_fresh_s:.2f} s | < 0.5 s (the quickstart's job: 8.3 s) |",
-        f"| the same hour re-run over its own rows (the quickstart's step 8), median of 3 | "
-        f"{hour_rerun_s:.2f} s | < 0.5 s |",
-        f"| backfill 7 days on empty hourly tables ({summary.park_hours:,} park hours, "
-        f"{summary.ride_hours:,} ride hours) | {backfill_fresh_s:.1f} s | < 60 s (the "
-        "quickstart's: 3.5 min) |",
-        f"| the same backfill re-run over its own rows | {backfill_rerun_s:.1f} s | < 60 s |",
-        f"| 24-hour chart of park {park} from park_hourly_stats, median of {args.repeat} | "
-        f"{hourly_ms:.2f} ms | < 5 ms |",
-        f"| the same chart by GROUP BY HOUR over raw park + ride snapshots, median of "
-        f"{args.repeat} | {raw_ms:.1f} ms | |",
-        f"| **ratio raw / hourly**, measured at the client | **{raw_ms / hourly_ms:.0f}×** | "
-        "≥ 100× |",
-        f"| the same two chart queries timed by the server (SHOW PROFILES), median | "
-        f"{server['hourly']:.2f} ms vs {server['raw']:.1f} ms: "
-        f"**{server['raw'] / server['hourly']:.0f}×** | |",
-        f"| the reference path the API uses with USE_HOURLY_TABLES=false (sql.park_rows_select)"
-        f" | {ref_ms:.1f} ms | |",
-        f"| quickstart step 7, GROUP BY query as written (SHOW PROFILES), median | "
-        f"{seed['GROUP BY over park_activity_snapshots']:.2f} ms | 3–7 s in the quickstart |",
-        f"| quickstart step 7, hourly-table query as written (SHOW PROFILES), median | "
-        f"{seed['park_hourly_stats']:.2f} ms | 10–50 ms in the quickstart |",
+        *_job_rows(jobs, count),
+        *_chart_rows(chart, context.park, repeat),
         "",
-        f"Both chart queries returned the same {len(hourly_rows)} rows: "
-        f"{'yes' if same else 'NO - investigate'}. The quickstart's step-7 GROUP BY reads only "
-        "the 288 park snapshots of one park-day through the (park_id, recorded_at) index, "
+        f"Both chart queries returned the same {chart.rows} rows: "
+        f"{'yes' if chart.same else 'NO - investigate'}. The quickstart's step-7 GROUP BY reads "
+        "only the 288 park snapshots of one park-day through the (park_id, recorded_at) index, "
         "so on this data it is already fast; the fair comparison is the full chart, which "
         "also needs the ~15,000 ride snapshots of that park-day.",
     ]
-    text_block = "\n".join(lines)
-    print(text_block)
-    write_section("bench/aggregation.py", "Hourly aggregation (bench/aggregation.py)", text_block)
+
+
+def _job_rows(jobs: JobTimes, count: HourCount) -> list[str]:
+    return [
+        f"| aggregate one hour (2025-12-05 07:00, {count.parks} parks, {count.rides:,} rides) "
+        f"for the first time (its rows deleted before each run), median of 3 | "
+        f"{jobs.hour_fresh_s:.2f} s | < 0.5 s (the quickstart's job: 8.3 s) |",
+        f"| the same hour re-run over its own rows (the quickstart's step 8), median of 3 | "
+        f"{jobs.hour_rerun_s:.2f} s | < 0.5 s |",
+        f"| backfill 7 days on empty hourly tables ({jobs.summary.park_hours:,} park hours, "
+        f"{jobs.summary.ride_hours:,} ride hours) | {jobs.backfill_fresh_s:.1f} s | < 60 s "
+        "(the quickstart's: 3.5 min) |",
+        f"| the same backfill re-run over its own rows | {jobs.backfill_rerun_s:.1f} s | "
+        "< 60 s |",
+    ]
+
+
+def _chart_rows(chart: ChartTimes, park: int, repeat: int) -> list[str]:
+    return [
+        f"| 24-hour chart of park {park} from park_hourly_stats, median of {repeat} | "
+        f"{chart.hourly_ms:.2f} ms | < 5 ms |",
+        f"| the same chart by GROUP BY HOUR over raw park + ride snapshots, median of "
+        f"{repeat} | {chart.raw_ms:.1f} ms | |",
+        f"| **ratio raw / hourly**, measured at the client | "
+        f"**{chart.raw_ms / chart.hourly_ms:.0f}×** | ≥ 100× |",
+        f"| the same two chart queries timed by the server (SHOW PROFILES), median | "
+        f"{chart.server['hourly']:.2f} ms vs {chart.server['raw']:.1f} ms: "
+        f"**{chart.server['raw'] / chart.server['hourly']:.0f}×** | |",
+        f"| the reference path the API uses with USE_HOURLY_TABLES=false (sql.park_rows_select)"
+        f" | {chart.ref_ms:.1f} ms | |",
+        f"| quickstart step 7, GROUP BY query as written (SHOW PROFILES), median | "
+        f"{chart.seed['GROUP BY over park_activity_snapshots']:.2f} ms | 3–7 s in the "
+        "quickstart |",
+        f"| quickstart step 7, hourly-table query as written (SHOW PROFILES), median | "
+        f"{chart.seed['park_hourly_stats']:.2f} ms | 10–50 ms in the quickstart |",
+    ]
 
 
 def _pyformat(query: str) -> str:

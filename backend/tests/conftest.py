@@ -2,7 +2,13 @@
 
 MariaDB tests use a throwaway database created for the test session and dropped after it.
 Nothing here ever touches a database named ``*_dev`` or containing ``prod``. When MariaDB is
-unreachable the MariaDB half is skipped, except under ``CI=true``, where that is a failure.
+unreachable the MariaDB half is skipped, except under ``CI=true``, where that is a failure
+(``require``, the one place that rule lives).
+
+Markers (``pyproject.toml``): every test that uses a database (any test under ``integration/``,
+and any test that asks for the ``engine`` fixture) is marked ``db`` here, so
+``pytest -m "not db and not browser"`` is the pure, fast run. A test marked ``mariadb_only``
+that runs on the ``engine`` fixture is skipped on its SQLite half.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,17 +37,42 @@ def assert_throwaway(name: str) -> None:
         raise RuntimeError(f"refusing to touch database {name!r} from the test suite")
 
 
+def require(condition: bool, message: str) -> None:
+    """Something the environment must provide (a server, a program): without it the test is
+    skipped, except under ``CI=true``, where a missing piece is a failure, never a skip."""
+    if condition:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message} (CI=true)")
+    pytest.skip(message)
+
+
 def mariadb_reachable_or_skip() -> None:
     server = make_engine(MARIADB_SERVER_URL)
+    error: Exception | None = None
     try:
         with server.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any failure to connect means "unreachable"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"MariaDB is unreachable under CI=true: {exc}")
-        pytest.skip(f"MariaDB unreachable: {exc}")
+        error = exc
     finally:
         server.dispose()
+    require(error is None, f"MariaDB is unreachable: {error}")
+
+
+_INTEGRATION = Path(__file__).parent / "integration"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark database tests ``db``; skip ``mariadb_only`` tests on the SQLite engine."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "session_engine" in fixtures or Path(str(item.path)).is_relative_to(_INTEGRATION):
+            item.add_marker(pytest.mark.db)
+        callspec = getattr(item, "callspec", None)
+        on_sqlite = callspec is not None and callspec.params.get("session_engine") == "sqlite"
+        if on_sqlite and item.get_closest_marker("mariadb_only") is not None:
+            item.add_marker(pytest.mark.skip(reason="mariadb_only: not run on SQLite"))
 
 
 def create_throwaway_mariadb(prefix: str = "tpt_test") -> str:

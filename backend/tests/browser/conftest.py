@@ -23,13 +23,14 @@ import shutil
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
+from tests.conftest import require
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.daily import run_daily
 from themepark_tracker.aggregate.hourly import run_hourly
@@ -62,24 +63,39 @@ def artifacts() -> Path:
     return path
 
 
-#: The simulation ends on the last cycle before the session starts, and the API's "now" is
-#: pinned a minute later for the whole session: a park's local midnight passing mid-run
-#: would otherwise move its today/yesterday/last week between two requests of one test.
-SIM_END = parse_end(None, INTERVAL)
-SIM_NOW = SIM_END + timedelta(minutes=1)
+@functools.cache
+def sim_clock() -> tuple[datetime, datetime]:
+    """(end, now): the simulation ends on the last cycle before the browser tests first need
+    it, and the API's "now" is pinned a minute later for the whole session: a park's local
+    midnight passing mid-run would otherwise move its today/yesterday/last week between two
+    requests of one test. Read on first use (not at import: collecting the tests, or a long
+    run of other tests first, must not age it)."""
+    end = parse_end(None, INTERVAL)
+    return end, end + timedelta(minutes=1)
 
 
 @pytest.fixture(scope="session")
-def sim_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def sim_end() -> datetime:
+    return sim_clock()[0]
+
+
+@pytest.fixture(scope="session")
+def sim_now() -> datetime:
+    return sim_clock()[1]
+
+
+@pytest.fixture(scope="session")
+def sim_db(tmp_path_factory: pytest.TempPathFactory, sim_end: datetime, sim_now: datetime
+           ) -> Iterator[Engine]:
     path = tmp_path_factory.mktemp("browser") / "sim.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     # "Today" has data only if the simulation ends (about) now.
     simulate(engine, parks=SIM_PARKS, rides=SIM_RIDES, days=SIM_DAYS, seed=1,
-             end=SIM_END, interval_minutes=INTERVAL)
+             end=sim_end, interval_minutes=INTERVAL)
     backfill(engine, INTERVAL, days=SIM_DAYS)
-    run_hourly(engine, INTERVAL, now=SIM_NOW)
-    run_daily(engine, INTERVAL, now=SIM_NOW)
+    run_hourly(engine, INTERVAL, now=sim_now)
+    run_daily(engine, INTERVAL, now=sim_now)
     yield engine
     engine.dispose()
 
@@ -98,24 +114,27 @@ class _ServerThread:
         self.thread.join(timeout=10)
 
 
-def serve_api(database_url: str) -> _ServerThread:
-    """``create_app`` for ``database_url`` on 127.0.0.1:<free port>, in a thread."""
+def serve_api(database_url: str, now: datetime | None = None) -> _ServerThread:
+    """``create_app`` for ``database_url`` on 127.0.0.1:<free port>, in a thread, its clock
+    pinned at ``now`` (default: the session's ``sim_now``)."""
     from werkzeug.serving import WSGIRequestHandler, make_server
 
     from themepark_tracker.web import create_app
+
+    pinned = now or sim_clock()[1]
 
     class QuietHandler(WSGIRequestHandler):
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             pass
 
-    app = create_app(Settings.from_env({"DATABASE_URL": database_url}), clock=lambda: SIM_NOW)
+    app = create_app(Settings.from_env({"DATABASE_URL": database_url}), clock=lambda: pinned)
     return _ServerThread(make_server("127.0.0.1", 0, app, threaded=True,
                                      request_handler=QuietHandler))
 
 
 @pytest.fixture(scope="session")
-def api_url(sim_db: Engine) -> Iterator[str]:
-    server = serve_api(str(sim_db.url))
+def api_url(sim_db: Engine, sim_now: datetime) -> Iterator[str]:
+    server = serve_api(str(sim_db.url), sim_now)
     yield f"http://127.0.0.1:{server.server.server_port}"
     server.stop()
 
@@ -157,11 +176,8 @@ def static_url(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require(Path(CHROMIUM).exists(),
+            f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -57,10 +57,10 @@ def hover_point(page: Any, canvas_id: str, index: int) -> None:
 
 
 def local_today(timezone: str, now: datetime | None = None) -> date:
-    """The park's local date at the API's pinned "now" (conftest.SIM_NOW, naive UTC)."""
-    from tests.browser.conftest import SIM_NOW
+    """The park's local date at the API's pinned "now" (conftest.sim_clock, naive UTC)."""
+    from tests.browser.conftest import sim_clock
 
-    now = now or SIM_NOW.replace(tzinfo=UTC)
+    now = now or sim_clock()[1].replace(tzinfo=UTC)
     return now.astimezone(ZoneInfo(timezone)).date()
 
 

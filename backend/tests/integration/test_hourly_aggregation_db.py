@@ -29,6 +29,7 @@ from themepark_tracker.db import migrate
 from themepark_tracker.db import tables as t
 from themepark_tracker.ingest import snapshots
 from themepark_tracker.ingest.snapshots import IngestSummary
+from themepark_tracker.simulate import simulate
 from themepark_tracker.timeutil import utcnow
 
 INTERVAL = scen.WORLD_INTERVAL
@@ -125,9 +126,8 @@ def test_world_rows_equal_the_reference_on_every_edge_case(engine: Engine) -> No
 
 def test_simulated_parks_equal_the_reference(engine: Engine) -> None:
     """A second, independently generated data set: the project's simulator."""
-    simulate = pytest.importorskip("themepark_tracker.simulate")
     end = datetime(2025, 12, 5, 8, 0)
-    simulate.simulate(engine, parks=3, rides=12, days=1, seed=11, end=end, interval_minutes=5)
+    simulate(engine, parks=3, rides=12, days=1, seed=11, end=end, interval_minutes=5)
     with engine.connect() as conn:
         first = conn.scalar(select(func.min(t.park_activity_snapshots.c.recorded_at)))
     start = first.replace(minute=0, second=0)

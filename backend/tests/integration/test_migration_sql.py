@@ -8,7 +8,6 @@ database ``tpt_test_mig_*`` at revision 011 (seed step 2), then compares the sch
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shutil
 import subprocess
@@ -24,6 +23,7 @@ from tests.conftest import (
     create_throwaway_mariadb,
     drop_throwaway_mariadb,
     mariadb_reachable_or_skip,
+    require,
 )
 from tests.revisions import AFTER_012, diffs_at_012
 from themepark_tracker.db import migrate, tables
@@ -94,10 +94,7 @@ def test_sql_file_is_idempotent_by_construction() -> None:
 def mariadb_at_011() -> Iterator[tuple[str, Engine]]:
     """A throwaway MariaDB database migrated to revision 011: (database name, engine)."""
     mariadb_reachable_or_skip()
-    if shutil.which("mysql") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("the mysql client is not installed (CI=true)")
-        pytest.skip("the mysql client is not installed")
+    require(shutil.which("mysql") is not None, "the mysql client is not installed")
     url = create_throwaway_mariadb("tpt_test_mig")
     engine = make_engine(url)
     try:

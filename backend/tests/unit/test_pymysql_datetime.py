@@ -44,6 +44,7 @@ def test_only_datetime_converters_change() -> None:
     assert changed == {FIELD_TYPE.DATETIME, FIELD_TYPE.TIMESTAMP}
 
 
+@pytest.mark.db  # connects to MariaDB
 def test_a_pymysql_engine_reads_datetimes_with_them_and_keeps_other_connect_args() -> None:
     mariadb_reachable_or_skip()
     engine = make_engine(MARIADB_SERVER_URL, connect_args={"connect_timeout": 5})

@@ -28,6 +28,9 @@ from themepark_tracker.timeutil import utcnow
 H10 = datetime(2025, 7, 1, 10, 0)
 INTERVAL = 5
 
+#: Runs the aggregation SQL on both dialects through the ``engine`` fixture.
+pytestmark = pytest.mark.db
+
 
 def later() -> datetime:
     return utcnow() + timedelta(minutes=1)

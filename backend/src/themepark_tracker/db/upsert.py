@@ -1,4 +1,14 @@
-"""Insert-or-update on a natural key, for both dialects (ON CONFLICT / ON DUPLICATE KEY UPDATE)."""
+"""Insert-or-update on a natural key, for both dialects (ON CONFLICT / ON DUPLICATE KEY UPDATE).
+
+Writing only what changed (``upsert_changed_from_select``): on InnoDB an ``ON DUPLICATE KEY
+UPDATE`` costs about as much when it changes nothing as when it changes everything
+(docs/performance.md), so rows that would be overwritten with their own values are left out.
+The new rows are first stored in a temporary *scratch* table whose columns have the types of
+the target table's: each value is converted exactly as a direct insert would convert it, so
+the comparison (NULL-safe, ``<=>`` / ``IS``) sees what would be stored. A derived table would
+not do: MariaDB materialises a DECIMAL expression at its display scale, which would both make
+every row differ and lose the full precision of DOUBLE sums.
+"""
 
 from __future__ import annotations
 
@@ -86,27 +96,12 @@ def upsert_changed_from_select(
     ``fill`` adds rows (same columns) for keys that ``source`` does not have: default rows,
     say, where ``source`` has nothing to group.
 
-    The same rows end up stored as with ``upsert_from_select`` over all of ``source``, but a
-    row that would be overwritten with its own values is left alone: on InnoDB an ``ON
-    DUPLICATE KEY UPDATE`` costs about as much when it changes nothing as when it changes
-    everything (docs/performance.md). ``stamp`` (an ``updated_at`` value, say) is written with
-    the rows that change and takes no part in the comparison, so it tells when a row's values
-    last changed. Stored rows that ``source`` lacks are kept, as an upsert keeps them.
-
-    ``source`` is first stored in a temporary table whose columns have the types of
-    ``table``'s: each value is converted exactly as a direct insert would convert it, so the
-    comparison (NULL-safe, ``<=>`` / ``IS``) sees what would be stored. (A derived table would
-    not do: MariaDB materialises a DECIMAL expression at its display scale, which would both
-    make every row differ and lose the full precision of DOUBLE sums.)
+    The same rows end up stored as with ``upsert_from_select`` over all of ``source`` (how and
+    why: the module docstring). ``stamp`` (an ``updated_at`` value, say) is written with the
+    rows that change and takes no part in the comparison, so it tells when a row's values last
+    changed. Stored rows that ``source`` lacks are kept, as an upsert keeps them.
     """
-    scratch = Table(
-        f"scratch_{table.name}", MetaData(),
-        *(Column(c, table.c[c].type, nullable=c not in key, primary_key=c in key,
-                 autoincrement=False)
-          for c in columns),
-        prefixes=["TEMPORARY"],
-        mysql_engine="MEMORY",  # ignored by SQLite
-    )
+    scratch = _scratch_table(table, columns, key)
     _drop_scratch(conn, scratch)  # one left by a failed run on this connection
     scratch.create(conn)
     conn.execute(insert(scratch).from_select(list(columns), source), dict(params or {}))
@@ -117,17 +112,7 @@ def upsert_changed_from_select(
                .prefix_with("OR IGNORE", dialect="sqlite")
                .from_select(list(columns), fill))
         conn.execute(add, dict(params or {}))
-    stored = table.alias("stored")
-    differs: list[ColumnElement[bool]] = [
-        stored.c[key[0]].is_(None),
-        *(scratch.c[c].is_distinct_from(stored.c[c]) for c in columns if c not in key),
-    ]
-    changed = (
-        select(*scratch.c)
-        .select_from(scratch.outerjoin(stored,
-                                       and_(*(stored.c[k] == scratch.c[k] for k in key))))
-        .where(or_(*differs))
-    )
+    changed = _changed_rows(table, scratch, columns, key)
     names = list(columns)
     if stamp is not None:
         changed = changed.add_columns(stamp)
@@ -135,6 +120,34 @@ def upsert_changed_from_select(
     written = upsert_from_select(conn, table, names, changed, key=key)
     _drop_scratch(conn, scratch)
     return written
+
+
+def _scratch_table(table: Table, columns: Sequence[str], key: Sequence[str]) -> Table:
+    """A temporary table of ``columns`` with ``table``'s types, keyed on ``key``."""
+    return Table(
+        f"scratch_{table.name}", MetaData(),
+        *(Column(c, table.c[c].type, nullable=c not in key, primary_key=c in key,
+                 autoincrement=False)
+          for c in columns),
+        prefixes=["TEMPORARY"],
+        mysql_engine="MEMORY",  # ignored by SQLite
+    )
+
+
+def _changed_rows(table: Table, scratch: Table, columns: Sequence[str], key: Sequence[str]
+                  ) -> Select[Any]:
+    """The scratch rows with no stored row of their key, or one that differs in a column."""
+    stored = table.alias("stored")
+    differs: list[ColumnElement[bool]] = [
+        stored.c[key[0]].is_(None),
+        *(scratch.c[c].is_distinct_from(stored.c[c]) for c in columns if c not in key),
+    ]
+    return (
+        select(*scratch.c)
+        .select_from(scratch.outerjoin(stored,
+                                       and_(*(stored.c[k] == scratch.c[k] for k in key))))
+        .where(or_(*differs))
+    )
 
 
 def _drop_scratch(conn: Connection, scratch: Table) -> None:

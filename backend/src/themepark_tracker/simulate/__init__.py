@@ -129,14 +129,7 @@ def simulate(
     Each simulated day is one transaction; running the same arguments again changes nothing.
     """
     started = time.monotonic()
-    if days < 1:
-        raise UserError("--days must be at least 1")
-    if not 1 <= interval_minutes <= 60:
-        raise UserError(f"the collection interval must be 1 to 60 minutes, not {interval_minutes}")
-    aligned = floor_to_interval(end, interval_minutes)
-    if aligned != end:
-        logger.warning("End %s is not on a %d-minute cycle boundary: using %s",
-                       end, interval_minutes, aligned)
+    aligned = _checked_end(days, end, interval_minutes)
     catalogue = build_catalogue(parks, rides, seed)
     sim = Simulation(catalogue, seed, aligned, days, interval_minutes)
     summary = SimulationSummary(
@@ -154,28 +147,48 @@ def simulate(
     total_days = sim.day_count
     with ProgressBar(total_days * len(catalogue.parks), "Simulating", "park-days") as progress:
         for k in range(total_days):
-            day_started = time.monotonic()
-            day = IngestSummary()
-            missed = 0
-            with engine.begin() as conn:
-                for park in catalogue.parks:
-                    park_day = sim.park_day(park, k)
-                    if park_day is not None:
-                        summary.schedules += upsert_schedules(conn, park_day.schedules)
-                        day.add(ingest_cycles(conn, park_day.cycles))
-                        missed += park_day.missed
-                    progress.advance(description=f"Simulating day {k + 1}/{total_days}")
-            summary.park_snapshots += day.cycles
-            summary.ride_snapshots += day.ride_snapshots
-            summary.dropped_readings += day.dropped_readings
-            summary.park_days_unchanged += day.park_days_unchanged
-            summary.cycles_missed += missed
-            # With a bar on the terminal the day lines would tear it: they go to debug then.
-            logger.log(
-                logging.DEBUG if progress.showing else logging.INFO,
-                "Simulated day %d/%d: %s park snapshots (%d missed), %s ride snapshots in %.1f s",
-                k + 1, total_days, f"{day.cycles:,}", missed, f"{day.ride_snapshots:,}",
-                time.monotonic() - day_started,
-            )
+            _simulate_day(engine, sim, catalogue, k, summary, progress)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _checked_end(days: int, end: datetime, interval_minutes: int) -> datetime:
+    """``end`` on a cycle boundary, once the arguments are known to make sense."""
+    if days < 1:
+        raise UserError("--days must be at least 1")
+    if not 1 <= interval_minutes <= 60:
+        raise UserError(f"the collection interval must be 1 to 60 minutes, not {interval_minutes}")
+    aligned = floor_to_interval(end, interval_minutes)
+    if aligned != end:
+        logger.warning("End %s is not on a %d-minute cycle boundary: using %s",
+                       end, interval_minutes, aligned)
+    return aligned
+
+
+def _simulate_day(engine: Engine, sim: Simulation, catalogue: Catalogue, k: int,
+                  summary: SimulationSummary, progress: ProgressBar) -> None:
+    """The ``k``-th simulated day of every park, in one transaction, counted in ``summary``."""
+    total_days = sim.day_count
+    day_started = time.monotonic()
+    day = IngestSummary()
+    missed = 0
+    with engine.begin() as conn:
+        for park in catalogue.parks:
+            park_day = sim.park_day(park, k)
+            if park_day is not None:
+                summary.schedules += upsert_schedules(conn, park_day.schedules)
+                day.add(ingest_cycles(conn, park_day.cycles))
+                missed += park_day.missed
+            progress.advance(description=f"Simulating day {k + 1}/{total_days}")
+    summary.park_snapshots += day.cycles
+    summary.ride_snapshots += day.ride_snapshots
+    summary.dropped_readings += day.dropped_readings
+    summary.park_days_unchanged += day.park_days_unchanged
+    summary.cycles_missed += missed
+    # With a bar on the terminal the day lines would tear it: they go to debug then.
+    logger.log(
+        logging.DEBUG if progress.showing else logging.INFO,
+        "Simulated day %d/%d: %s park snapshots (%d missed), %s ride snapshots in %.1f s",
+        k + 1, total_days, f"{day.cycles:,}", missed, f"{day.ride_snapshots:,}",
+        time.monotonic() - day_started,
+    )

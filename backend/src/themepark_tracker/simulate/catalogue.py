@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
@@ -36,7 +36,7 @@ T = TypeVar("T")
 
 
 @dataclass(eq=False)
-class _Entry:
+class Entry:
     """One catalogue entry of a park (attraction or other) with its simulation traits and the
     observation objects it reuses (they are immutable, so one object serves many cycles)."""
 
@@ -45,7 +45,7 @@ class _Entry:
     breakdowns_per_minute: float = 0.0
     not_opening: float = 0.0
     peak_wait: float | None = None  # posted wait at the day's peak, crowd 1.0; None = no waits
-    parent: _Entry | None = None  # the attraction a single-rider line belongs to
+    parent: Entry | None = None  # the attraction a single-rider line belongs to
     refurb_days: frozenset[date] = frozenset()
     closed_obs: RideObservation = field(init=False)
     idle_obs: RideObservation = field(init=False)  # OPERATING without a wait
@@ -84,25 +84,25 @@ class _WaitObservations(dict[int, RideObservation]):
 
 
 @dataclass(eq=False)
-class _Park:
+class Park:
     record: ParkRecord
     zone: ZoneInfo
     template: _Template
     popularity: float  # scales waits
-    entries: list[_Entry]  # in ride_id order (the order of each cycle)
+    entries: list[Entry]  # in ride_id order (the order of each cycle)
 
     @property
     def park_id(self) -> int:
         return self.record.park_id
 
     @property
-    def attractions(self) -> list[_Entry]:
+    def attractions(self) -> list[Entry]:
         return [e for e in self.entries if e.is_attraction]
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    parks: list[_Park]
+    parks: list[Park]
 
     @property
     def park_records(self) -> list[ParkRecord]:
@@ -121,7 +121,7 @@ class Catalogue:
         return sum(1 for p in self.parks for e in p.entries if not e.is_attraction)
 
 
-def _pick(rng: random.Random, mix: Sequence[tuple[T, float]]) -> T:
+def pick(rng: random.Random, mix: Sequence[tuple[T, float]]) -> T:
     r = rng.random() * sum(w for _, w in mix)
     for value, weight in mix:
         r -= weight
@@ -190,61 +190,73 @@ def build_catalogue(parks: int, rides: int, seed: int) -> Catalogue:
     rng = random.Random(f"{seed}:catalogue")
     templates = _templates(parks)
     counts = _share_out(rides, [t.attractions for t in templates], minimum=2)
-    out: list[_Park] = []
+    out: list[Park] = []
     next_ride_id = 1
     for park_id, (template, count) in enumerate(zip(templates, counts, strict=True), start=1):
-        record = ParkRecord(
-            park_id=park_id, name=template.name, timezone=template.timezone,
-            operator=template.operator, country=template.country,
-            is_disney=template.family == "D", is_universal=template.family == "U",
-            reports_down=template.wiki, latitude=template.latitude,
-            longitude=template.longitude,
-        )
-        popularity = {"D": 1.3, "U": 1.2}.get(template.family, rng.uniform(0.55, 1.0))
-        park_reliability = rng.lognormvariate(0, 0.3)
-        taken: set[str] = set()
-        attractions: list[_Entry] = []
-        signatures = iter(template.signature)
-        for _ in range(count):
-            tier: int | None = _pick(rng, TIER_MIX)
-            kind = _pick(rng, KIND_MIX[tier if tier is not None else 2])
-            # The park's real headline rides name its first flagship attractions.
-            name = (next(signatures, None) if tier == 1 else None) or _ride_name(rng, kind, taken)
-            taken.add(name)
-            rate = (BREAKDOWNS_PER_HOUR[tier] * KIND_BREAKDOWN_FACTOR[kind]
-                    * rng.lognormvariate(0, 0.35) * park_reliability / 60)
-            peak = {1: 55.0, 2: 25.0, 3: 10.0}.get(tier, 20.0) if tier is not None else 20.0
-            peak *= rng.lognormvariate(0, 0.35) * popularity
-            peak *= {"KIDDIE": 0.6, "FLAT": 0.7}.get(kind, 1.0)
-            no_waits = rng.random() < (0.12 if kind in ("FLAT", "KIDDIE") else 0.02)
-            attractions.append(_Entry(
-                RideRecord(0, park_id, name, tier), kind, breakdowns_per_minute=rate,
-                not_opening=NOT_OPENING_TODAY * KIND_BREAKDOWN_FACTOR[kind],
-                peak_wait=None if no_waits else peak,
-            ))
-        extras = _extras(rng, park_id, attractions, taken)
-        entries = attractions + extras
-        rng.shuffle(entries)
-        # Keep the attractions' relative order (and so names → tiers) readable: only the
-        # extras move. Stable: sort attractions back into their original order.
-        order = iter(attractions)
-        entries = [next(order) if e.is_attraction else e for e in entries]
-        for entry in entries:
-            entry.record = RideRecord(next_ride_id, park_id, entry.record.name,
-                                      entry.record.tier, entry.record.category)
-            entry.prepare(template.wiki)
-            next_ride_id += 1
-        out.append(_Park(record, zone_of(template.timezone), template, popularity, entries))
+        park = _park(rng, park_id, template, count, next_ride_id)
+        next_ride_id += len(park.entries)
+        out.append(park)
     return Catalogue(out)
 
 
-def _extras(rng: random.Random, park_id: int, attractions: list[_Entry], taken: set[str]
-            ) -> list[_Entry]:
+def _park(rng: random.Random, park_id: int, template: _Template, count: int,
+          first_ride_id: int) -> Park:
+    """One park with ``count`` attractions and its extras, ride ids from ``first_ride_id``."""
+    record = ParkRecord(
+        park_id=park_id, name=template.name, timezone=template.timezone,
+        operator=template.operator, country=template.country,
+        is_disney=template.family == "D", is_universal=template.family == "U",
+        reports_down=template.wiki, latitude=template.latitude,
+        longitude=template.longitude,
+    )
+    popularity = {"D": 1.3, "U": 1.2}.get(template.family, rng.uniform(0.55, 1.0))
+    park_reliability = rng.lognormvariate(0, 0.3)
+    taken: set[str] = set()
+    signatures = iter(template.signature)
+    attractions = [_attraction(rng, park_id, signatures, taken, popularity, park_reliability)
+                   for _ in range(count)]
+    extras = _extras(rng, park_id, attractions, taken)
+    entries = attractions + extras
+    rng.shuffle(entries)
+    # Keep the attractions' relative order (and so names → tiers) readable: only the
+    # extras move. Stable: sort attractions back into their original order.
+    order = iter(attractions)
+    entries = [next(order) if e.is_attraction else e for e in entries]
+    for ride_id, entry in enumerate(entries, start=first_ride_id):
+        entry.record = RideRecord(ride_id, park_id, entry.record.name,
+                                  entry.record.tier, entry.record.category)
+        entry.prepare(template.wiki)
+    return Park(record, zone_of(template.timezone), template, popularity, entries)
+
+
+def _attraction(rng: random.Random, park_id: int, signatures: Iterator[str], taken: set[str],
+                popularity: float, park_reliability: float) -> Entry:
+    """One attraction: tier, kind, name, breakdown rate and peak wait (id given later)."""
+    tier: int | None = pick(rng, TIER_MIX)
+    kind = pick(rng, KIND_MIX[tier if tier is not None else 2])
+    # The park's real headline rides name its first flagship attractions.
+    name = (next(signatures, None) if tier == 1 else None) or _ride_name(rng, kind, taken)
+    taken.add(name)
+    rate = (BREAKDOWNS_PER_HOUR[tier] * KIND_BREAKDOWN_FACTOR[kind]
+            * rng.lognormvariate(0, 0.35) * park_reliability / 60)
+    peak = {1: 55.0, 2: 25.0, 3: 10.0}.get(tier, 20.0) if tier is not None else 20.0
+    peak *= rng.lognormvariate(0, 0.35) * popularity
+    peak *= {"KIDDIE": 0.6, "FLAT": 0.7}.get(kind, 1.0)
+    no_waits = rng.random() < (0.12 if kind in ("FLAT", "KIDDIE") else 0.02)
+    return Entry(
+        RideRecord(0, park_id, name, tier), kind, breakdowns_per_minute=rate,
+        not_opening=NOT_OPENING_TODAY * KIND_BREAKDOWN_FACTOR[kind],
+        peak_wait=None if no_waits else peak,
+    )
+
+
+def _extras(rng: random.Random, park_id: int, attractions: list[Entry], taken: set[str]
+            ) -> list[Entry]:
     count = max(1, round(len(attractions) * rng.uniform(*EXTRAS_SHARE)))
     parents = [a for a in attractions if a.record.tier == 1 and a.peak_wait is not None]
-    extras: list[_Entry] = []
+    extras: list[Entry] = []
     for n in range(count):
-        category = "SHOW" if n == 0 else _pick(rng, EXTRA_MIX)
+        category = "SHOW" if n == 0 else pick(rng, EXTRA_MIX)
         if category == "SINGLE_RIDER":
             free = [p for p in parents if f"{p.record.name} Single Rider" not in taken]
             if not free:
@@ -253,11 +265,11 @@ def _extras(rng: random.Random, park_id: int, attractions: list[_Entry], taken: 
                 parent = rng.choice(free)
                 name = f"{parent.record.name} Single Rider"
                 taken.add(name)
-                extras.append(_Entry(RideRecord(0, park_id, name, None, category), category,
+                extras.append(Entry(RideRecord(0, park_id, name, None, category), category,
                                      parent=parent))
                 continue
         name = _ride_name(rng, category, taken)
         peak = rng.uniform(10, 40) if category == "MEET_AND_GREET" else None
-        extras.append(_Entry(RideRecord(0, park_id, name, None, category), category,
+        extras.append(Entry(RideRecord(0, park_id, name, None, category), category,
                              peak_wait=peak))
     return extras

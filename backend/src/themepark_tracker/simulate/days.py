@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from themepark_tracker.ingest.models import Cycle, RideObservation, ScheduleRecord
-from themepark_tracker.simulate.catalogue import Catalogue, _Entry, _Park, _pick
+from themepark_tracker.simulate.catalogue import Catalogue, Entry, Park, pick
 from themepark_tracker.simulate.parks import (
     BREAKDOWN_BOUNDS_MINUTES,
     BREAKDOWN_MEDIAN_MINUTES,
@@ -33,7 +33,7 @@ SOURCE = "simulate"
 # --- refurbishments and closed days (pure functions of seed, ride/park and date) --------------
 
 
-def _refurb_days(seed: int, entry: _Entry, first: date, last: date) -> frozenset[date]:
+def _refurb_days(seed: int, entry: Entry, first: date, last: date) -> frozenset[date]:
     """Days of [first, last] that ``entry`` spends in refurbishment. Refurbishments are drawn
     per fixed 28-day block of the calendar, so they do not move with the simulated period."""
     days: set[date] = set()
@@ -50,7 +50,7 @@ def _refurb_days(seed: int, entry: _Entry, first: date, last: date) -> frozenset
     return frozenset(days)
 
 
-def _closed_all_day(seed: int, park: _Park, day: date) -> bool:
+def _closed_all_day(seed: int, park: Park, day: date) -> bool:
     if day.weekday() in park.template.closed_on:
         return True
     return random.Random(f"{seed}:closed:{park.park_id}:{day}").random() < SURPRISE_CLOSURE
@@ -120,7 +120,7 @@ class Simulation:
         """Simulated days: the most local dates any park's share of the period touches."""
         return max((self._last_day[p] - self._first_day[p]).days + 1 for p in self._first_day)
 
-    def local_date(self, park: _Park, k: int) -> date | None:
+    def local_date(self, park: Park, k: int) -> date | None:
         day = self._first_day[park.park_id] + timedelta(days=k)
         return day if day <= self._last_day[park.park_id] else None
 
@@ -133,16 +133,41 @@ class Simulation:
     def _minutes(self, instant: datetime) -> float:
         return (instant - self.start).total_seconds() / 60
 
-    def _utc(self, park: _Park, day: date, local_hour: float) -> datetime:
+    def _utc(self, park: Park, day: date, local_hour: float) -> datetime:
         wall = datetime(day.year, day.month, day.day) + timedelta(hours=local_hour)
         return wall.replace(tzinfo=park.zone).astimezone(UTC).replace(tzinfo=None)
 
     # -- planning
 
-    def plan(self, park: _Park, day: date) -> _DayPlan:
+    def plan(self, park: Park, day: date) -> _DayPlan:
         if _closed_all_day(self.seed, park, day):
             return _DayPlan(day, closed=True)
         rng = random.Random(f"{self.seed}:day:{park.park_id}:{day}")
+        opening, closing = self._opening_hours(rng, park, day)
+        open_utc = self._utc(park, day, opening)
+        close_utc = self._utc(park, day, closing)
+        plan = _DayPlan(day, closed=False, window=(open_utc, close_utc),
+                        peak_hour=opening + 0.45 * (closing - opening),
+                        spread_hours=max(2.0, (closing - opening) / 3.5))
+        hours = (self._minutes(open_utc), self._minutes(close_utc))
+        weekday = day.weekday()
+        crowd = (1.25 if weekday >= 5 else 1.1 if weekday == 4 else 1.0) * rng.uniform(0.85, 1.15)
+        weather = None
+        if rng.random() < WEATHER_HOLD and hours[1] - hours[0] > 180:
+            start = rng.uniform(hours[0] + 60, hours[1] - 90)
+            weather = (start, start + rng.lognormvariate(math.log(35), 0.5))
+        for entry in park.entries:
+            plan.segments[entry.record.ride_id] = self._segments(rng, entry, hours, weather)
+            if entry.peak_wait is not None:
+                scale = entry.peak_wait * crowd / 5
+                plan.wait_scale[entry.record.ride_id] = [scale * rng.uniform(0.8, 1.2)
+                                                         for _ in range(24)]
+        if rng.random() < NIGHT_TEST_RUN:
+            self._night_test_run(rng, park, plan, opening, hours[1])
+        return plan
+
+    def _opening_hours(self, rng: random.Random, park: Park, day: date) -> tuple[float, float]:
+        """Local opening and closing hour (closing up to 25.0: 1 a.m. the next day)."""
         template = park.template
         opening, closing = template.hours
         weekday = day.weekday()
@@ -152,70 +177,60 @@ class Simulation:
         elif weekday in (4, 5) and closing <= 22:
             closing += 1  # Friday and Saturday evenings run an hour longer
         closing += rng.choice((0, 0, 0, 0.5))
-        closing = min(closing, 25.0)
-        open_utc = self._utc(park, day, opening)
-        close_utc = self._utc(park, day, closing)
-        plan = _DayPlan(day, closed=False, window=(open_utc, close_utc),
-                        peak_hour=opening + 0.45 * (closing - opening),
-                        spread_hours=max(2.0, (closing - opening) / 3.5))
-        open_m, close_m = self._minutes(open_utc), self._minutes(close_utc)
-        crowd = (1.25 if weekday >= 5 else 1.1 if weekday == 4 else 1.0) * rng.uniform(0.85, 1.15)
-        weather = None
-        if rng.random() < WEATHER_HOLD and close_m - open_m > 180:
-            start = rng.uniform(open_m + 60, close_m - 90)
-            weather = (start, start + rng.lognormvariate(math.log(35), 0.5))
+        return opening, min(closing, 25.0)
 
+    def _segments(self, rng: random.Random, entry: Entry, hours: tuple[float, float],
+                  weather: tuple[float, float] | None) -> list[tuple[int, int, int]]:
+        """One entry's segments of the day; ``hours`` are the park's, in minutes of the period."""
+        open_m, close_m = hours
         index = self._index
-        for entry in park.entries:
-            ride_id = entry.record.ride_id
-            segments: list[tuple[int, int, int]] = []
-            if entry.is_attraction:
-                tier = entry.record.tier
-                ride_open = open_m + rng.uniform(0, 10 if tier == 1 else 30)
-                ride_close = close_m - (rng.uniform(0, 25) if tier == 3 else rng.uniform(-3, 10))
-                kind = _OP if entry.peak_wait is not None and rng.random() > 0.01 else _IDLE
-                segments.append((index(ride_open), index(ride_close), kind))
-                if rng.random() < entry.not_opening:
-                    segments.append((index(ride_open), index(ride_close), _FAULT))
-                else:
-                    rate = entry.breakdowns_per_minute
-                    at = ride_open + rng.expovariate(rate)
-                    while at < ride_close:
-                        length = breakdown_minutes(rng)
-                        segments.append((index(at), index(min(at + length, ride_close)), _FAULT))
-                        at += length + rng.expovariate(rate)
-                if weather is not None and entry.kind in ("COASTER", "WATER"):
-                    stop = weather[0] + rng.uniform(0, 5)
-                    restart = min(weather[1] + rng.uniform(0, 20), ride_close)
-                    if stop < restart:
-                        segments.append((index(stop), index(restart), _FAULT))
-            elif entry.parent is None:  # shows, restaurants, meet-and-greets
-                begin = open_m + (0 if entry.kind == "RESTAURANT" else 45)
-                finish = close_m + (30 if entry.kind == "RESTAURANT" else -60)
-                kind = _OP if entry.peak_wait is not None else _IDLE
-                segments.append((index(begin), index(finish), kind))
-            if entry.peak_wait is not None:
-                scale = entry.peak_wait * crowd / 5
-                plan.wait_scale[ride_id] = [scale * rng.uniform(0.8, 1.2) for _ in range(24)]
-            plan.segments[ride_id] = segments
+        if not entry.is_attraction:
+            if entry.parent is not None:  # a single-rider line follows its ride (_single_rider)
+                return []
+            # shows, restaurants, meet-and-greets
+            begin = open_m + (0 if entry.kind == "RESTAURANT" else 45)
+            finish = close_m + (30 if entry.kind == "RESTAURANT" else -60)
+            return [(index(begin), index(finish), _OP if entry.peak_wait is not None else _IDLE)]
+        tier = entry.record.tier
+        ride_open = open_m + rng.uniform(0, 10 if tier == 1 else 30)
+        ride_close = close_m - (rng.uniform(0, 25) if tier == 3 else rng.uniform(-3, 10))
+        kind = _OP if entry.peak_wait is not None and rng.random() > 0.01 else _IDLE
+        segments = [(index(ride_open), index(ride_close), kind)]
+        if rng.random() < entry.not_opening:
+            segments.append((index(ride_open), index(ride_close), _FAULT))
+        else:
+            rate = entry.breakdowns_per_minute
+            at = ride_open + rng.expovariate(rate)
+            while at < ride_close:
+                length = breakdown_minutes(rng)
+                segments.append((index(at), index(min(at + length, ride_close)), _FAULT))
+                at += length + rng.expovariate(rate)
+        if weather is not None and entry.kind in ("COASTER", "WATER"):
+            stop = weather[0] + rng.uniform(0, 5)
+            restart = min(weather[1] + rng.uniform(0, 20), ride_close)
+            if stop < restart:
+                segments.append((index(stop), index(restart), _FAULT))
+        return segments
 
-        if rng.random() < NIGHT_TEST_RUN:
-            candidates = [e for e in park.attractions if day not in e.refurb_days]
-            if candidates:
-                entry = rng.choice(candidates)
-                length = self.interval * rng.randint(1, 3)
-                if rng.random() < 0.6 and opening >= 7:  # early morning, before opening
-                    at = self._minutes(self._utc(park, day, rng.uniform(4.5, opening - 1.5)))
-                else:  # after the last guests have left
-                    at = close_m + rng.uniform(60, 150)
-                plan.segments[entry.record.ride_id].append(
-                    (index(at), index(at + length), _IDLE)
-                )
-        return plan
+    def _night_test_run(self, rng: random.Random, park: Park, plan: _DayPlan, opening: float,
+                        close_m: float) -> None:
+        """Now and then an attraction runs empty outside opening hours (OPERATING, no wait)."""
+        candidates = [e for e in park.attractions if plan.day not in e.refurb_days]
+        if not candidates:
+            return
+        entry = rng.choice(candidates)
+        length = self.interval * rng.randint(1, 3)
+        if rng.random() < 0.6 and opening >= 7:  # early morning, before opening
+            at = self._minutes(self._utc(park, plan.day, rng.uniform(4.5, opening - 1.5)))
+        else:  # after the last guests have left
+            at = close_m + rng.uniform(60, 150)
+        plan.segments[entry.record.ride_id].append(
+            (self._index(at), self._index(at + length), _IDLE)
+        )
 
     # -- cycles
 
-    def park_day(self, park: _Park, k: int) -> ParkDay | None:
+    def park_day(self, park: Park, k: int) -> ParkDay | None:
         """The cycles of the ``k``-th local date of ``park`` within the period (None past its
         last one). Must be called with k = 0, 1, 2, ... in order for each park: segments that
         run past local midnight carry over to the next call."""
@@ -252,25 +267,17 @@ class Simulation:
         ]
         return ParkDay(park.park_id, day, cycles, sum(missed), schedules)
 
-    def _columns(self, park: _Park, plan: _DayPlan, pending: dict[int, list[tuple[int, int, int]]],
+    def _columns(self, park: Park, plan: _DayPlan, pending: dict[int, list[tuple[int, int, int]]],
                  g0: int, times: list[datetime]) -> dict[int, list[RideObservation]]:
         """Each entry's observation at each cycle of the day: CLOSED unless a segment says
         otherwise; breakdowns drawn over operation; refurbishment and closed days over all."""
         size = len(times)
-        g1 = g0 + size
         columns: dict[int, list[RideObservation]] = {}
         if plan.closed:
             for entry in park.entries:
                 columns[entry.record.ride_id] = [entry.closed_obs] * size
             return columns
-        hours: list[int] = []
-        diurnal: list[float] = []
-        for at in times:
-            local = at.replace(tzinfo=UTC).astimezone(park.zone)
-            hour = local.hour + local.minute / 60
-            hours.append(local.hour)
-            z = (hour - plan.peak_hour) / plan.spread_hours
-            diurnal.append(0.25 + 0.75 * math.exp(-z * z))
+        hours, diurnal = _crowd_curve(park, plan, times)
         for entry in park.entries:
             ride_id = entry.record.ride_id
             if entry.parent is not None:
@@ -278,28 +285,16 @@ class Simulation:
             if plan.day in entry.refurb_days:
                 columns[ride_id] = [entry.refurb_obs] * size
                 continue
-            col = [entry.closed_obs] * size
-            scale = plan.wait_scale.get(ride_id)
-            waits = entry.waits
-            for first, stop, kind in (*pending.get(ride_id, ()), *plan.segments[ride_id]):
-                a, b = max(first, g0) - g0, min(stop, g1) - g0
-                if a >= b:
-                    continue
-                if kind == _FAULT:
-                    col[a:b] = [entry.fault_obs] * (b - a)
-                elif kind == _IDLE or scale is None:
-                    col[a:b] = [entry.idle_obs] * (b - a)
-                else:
-                    col[a:b] = [waits[int(scale[hours[j]] * diurnal[j] + 0.5) * 5]
-                                for j in range(a, b)]
-            columns[ride_id] = col
+            segments = (*pending.get(ride_id, ()), *plan.segments[ride_id])
+            columns[ride_id] = _column(entry, segments, plan.wait_scale.get(ride_id), g0,
+                                       hours, diurnal)
         for entry in park.entries:
             if entry.parent is not None:
                 parent = columns[entry.parent.record.ride_id]
                 columns[entry.record.ride_id] = _single_rider(entry, parent)
         return columns
 
-    def _missed(self, park: _Park, day: date, size: int) -> list[bool]:
+    def _missed(self, park: Park, day: date, size: int) -> list[bool]:
         rng = random.Random(f"{self.seed}:missed:{park.park_id}:{day}")
         mean_burst = sum(n * w for n, w in MISS_BURSTS)
         start_rate = MISSED_CYCLE_RATE / mean_burst
@@ -307,7 +302,7 @@ class Simulation:
         j = 0
         while j < size:
             if rng.random() < start_rate:
-                burst = _pick(rng, MISS_BURSTS)
+                burst = pick(rng, MISS_BURSTS)
                 missed[j:j + burst] = [True] * len(missed[j:j + burst])
                 j += burst + 1  # a burst is followed by at least one good cycle
             else:
@@ -315,7 +310,41 @@ class Simulation:
         return missed
 
 
-def _single_rider(entry: _Entry, parent: list[RideObservation]) -> list[RideObservation]:
+def _crowd_curve(park: Park, plan: _DayPlan, times: list[datetime]
+                 ) -> tuple[list[int], list[float]]:
+    """For each cycle: the park's local hour, and the crowd as a share of the day's peak."""
+    hours: list[int] = []
+    diurnal: list[float] = []
+    for at in times:
+        local = at.replace(tzinfo=UTC).astimezone(park.zone)
+        hour = local.hour + local.minute / 60
+        hours.append(local.hour)
+        z = (hour - plan.peak_hour) / plan.spread_hours
+        diurnal.append(0.25 + 0.75 * math.exp(-z * z))
+    return hours, diurnal
+
+
+def _column(entry: Entry, segments: tuple[tuple[int, int, int], ...], scale: list[float] | None,
+            g0: int, hours: list[int], diurnal: list[float]) -> list[RideObservation]:
+    """One entry's observations over the day's cycles g0, g0 + 1, ... (one per ``hours``)."""
+    size = len(hours)
+    g1 = g0 + size
+    col = [entry.closed_obs] * size
+    waits = entry.waits
+    for first, stop, kind in segments:
+        a, b = max(first, g0) - g0, min(stop, g1) - g0
+        if a >= b:
+            continue
+        if kind == _FAULT:
+            col[a:b] = [entry.fault_obs] * (b - a)
+        elif kind == _IDLE or scale is None:
+            col[a:b] = [entry.idle_obs] * (b - a)
+        else:
+            col[a:b] = [waits[int(scale[hours[j]] * diurnal[j] + 0.5) * 5] for j in range(a, b)]
+    return col
+
+
+def _single_rider(entry: Entry, parent: list[RideObservation]) -> list[RideObservation]:
     """A single-rider line follows its ride: same status, about a third of the wait."""
     mapped: dict[RideObservation, RideObservation] = {}
     ride_id = entry.record.ride_id

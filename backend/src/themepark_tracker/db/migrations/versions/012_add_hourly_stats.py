@@ -28,6 +28,12 @@ BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    _create_park_hourly_stats()
+    _create_ride_hourly_stats()
+    _add_snapshot_sums()
+
+
+def _create_park_hourly_stats() -> None:
     op.create_table(
         "park_hourly_stats",
         sa.Column("id", BigId, autoincrement=True, nullable=False),
@@ -62,6 +68,9 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_park_hourly_stats_hour_start_utc"), "park_hourly_stats", ["hour_start_utc"]
     )
+
+
+def _create_ride_hourly_stats() -> None:
     op.create_table(
         "ride_hourly_stats",
         sa.Column("id", BigId, autoincrement=True, nullable=False),
@@ -100,6 +109,10 @@ def upgrade() -> None:
         "ride_hourly_stats",
         ["park_id", "hour_start_utc"],
     )
+
+
+def _add_snapshot_sums() -> None:
+    """The four sums on each park snapshot, computed for those already stored."""
     for name in SNAPSHOT_SUMS:
         op.add_column("park_activity_snapshots",
                       sa.Column(name, sa.Integer(), server_default="0", nullable=False))
