@@ -390,7 +390,7 @@ def rankings_cmd(ctx: Context, period: str, park_filter: str, limit: int) -> Non
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=5001, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="gunicorn worker processes [default: one per core, at most 8]")
+              help="Worker processes [default: one per core, at most 8]")
 @click.option("--threads", type=click.IntRange(1, 64), default=None,
               help="Threads per worker [default: 8]")
 @click.option("--access-log/--no-access-log", default=True, show_default=True,
@@ -399,7 +399,7 @@ def rankings_cmd(ctx: Context, period: str, park_filter: str, limit: int) -> Non
 @friendly_errors
 def serve_cmd(ctx: Context, host: str, port: int, workers: int | None, threads: int | None,
               access_log: bool) -> None:
-    """Serve the JSON API and the web page with gunicorn, production-style."""
+    """Serve the JSON API and the web page with granian, production-style."""
     from themepark_tracker.web.serve import DEFAULT_THREADS, default_workers, serve
 
     serve(ctx.settings, host=host, port=port, workers=workers or default_workers(),
