@@ -19,10 +19,14 @@ import resource
 import sys
 from collections.abc import Mapping
 
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
 from themepark_tracker.config import Settings
 from themepark_tracker.db.engine import describe, make_engine
 from themepark_tracker.db.migrate import require_revision
 from themepark_tracker.errors import UserError
+from themepark_tracker.web import create_app
 
 DEFAULT_PORT = 5001
 
@@ -42,6 +46,12 @@ CONNECTIONS_PER_WORKER = 4096
 HEADER_READ_TIMEOUT_MS = 10_000
 
 BACKLOG = 2048
+
+#: The environment variable naming how many reverse proxies in front of the server append
+#: the client's address to ``X-Forwarded-For`` (deployment/nginx: 1). Unset or 0: the header
+#: is ignored and the peer's address is the client's (behind a proxy, then, every client
+#: shares the proxy's rate-limit bucket).
+TRUSTED_PROXIES = "TRUSTED_PROXIES"
 
 
 def default_workers() -> int:
@@ -65,8 +75,26 @@ def granian_argv(host: str, port: int, workers: int, threads: int,
         "--http1-header-read-timeout", str(HEADER_READ_TIMEOUT_MS),
         "--respawn-failed-workers",
         "--access-log" if access_log else "--no-access-log",
-        "themepark_tracker.web:create_app",
+        "themepark_tracker.web.serve:worker_app",
     ]
+
+
+def trusted_proxies(env: Mapping[str, str]) -> int:
+    raw = env.get(TRUSTED_PROXIES, "").strip() or "0"
+    if not raw.isdigit() or int(raw) > 5:
+        raise UserError(f"{TRUSTED_PROXIES} must be the number of reverse proxies in front of "
+                        f"the server, 0 to 5 (1 behind deployment/nginx), got {raw!r}")
+    return int(raw)
+
+
+def worker_app() -> Flask:
+    """The app as each worker builds it (granian's ``--factory`` target): settings from the
+    environment, and the client's address from ``X-Forwarded-For`` when proxies are trusted."""
+    app = create_app()
+    hops = trusted_proxies(os.environ)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)  # type: ignore[method-assign]
+    return app
 
 
 def worker_environment(settings: Settings, env: Mapping[str, str]) -> dict[str, str]:
@@ -114,6 +142,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, threads: in
           access_log: bool = True) -> None:
     """Check the database, then replace this process with granian (never returns)."""
     env = worker_environment(settings, os.environ)
+    trusted_proxies(env)
     engine = make_engine(settings.database_url)
     try:
         require_revision(engine, "012", "the API")
