@@ -7,9 +7,11 @@ window and TODAY without its unfinished hour), aggregates it, then:
 
 - runs the hourly and daily jobs for whatever has ended (as ``themepark run`` would), and
   ``ANALYZE TABLE`` on every table (as after any bulk load);
-- starts ``themepark serve`` twice (gunicorn): once with ``CACHE_URL=none`` (every request
+- starts ``themepark serve`` twice (granian): once with ``CACHE_URL=none`` (every request
   recomputes) and once with the default in-process cache, and times each endpoint over one
   keep-alive HTTP connection: p50 and p99 of ``--repeat`` requests, uncached and cached;
+  ``--server gunicorn23 --server granian`` measures the replaced gunicorn 23 setup and then
+  granian on the same data and writes them side by side ("Server choice (issue 12)");
 - loads the rankings endpoint with 500 concurrent connections for ``--duration`` seconds
   with wrk (Debian's ``wrk``) and reports throughput, latency percentiles and errors.
 
@@ -19,24 +21,30 @@ the server's speed. Prints the figures and writes them to docs/performance.md. A
 not a test: nothing here asserts a time.
 
     .venv/bin/python bench/api.py [--rebuild] [--repeat 50] [--duration 30] [--database NAME]
+                                  [--server granian|gunicorn23 ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import importlib.util
 import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import IO, Any
 
 # bench/ is the script's folder, so it is on sys.path: ``common`` is bench/common.py.
 from common import environment_line, free_port, mariadb_engine, write_section
@@ -44,15 +52,17 @@ from sqlalchemy import Engine, func, select, text
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.daily import run_daily
 from themepark_tracker.aggregate.hourly import run_hourly
-from themepark_tracker.db.engine import make_engine
 from themepark_tracker.db import tables as t
+from themepark_tracker.db.engine import make_engine
 from themepark_tracker.timeutil import utcnow
 from themepark_tracker.simulate import simulate
+from themepark_tracker.web.serve import DEFAULT_THREADS, default_workers
 
 DATABASE = "tpt_bench_api"
 SCALE = {"parks": 80, "rides": 4200, "days": 7, "seed": 1}
 INTERVAL = 5
 STALE_AFTER = timedelta(minutes=10)
+LOAD_PATH = "/api/parks/downtime?period=today&limit=50"
 
 
 SMALL = {"parks": 6, "rides": 150, "days": 2, "seed": 1}
@@ -97,28 +107,51 @@ def catch_up(engine: Engine) -> None:
     print(f"  caught up: {len(hours)} hours, {len(days)} local dates aggregated")
 
 
+#: ``--server``: granian is what ``themepark serve`` runs; gunicorn23 is the setup it replaced
+#: (gthread, the same workers and threads; needs ``pip install 'gunicorn==23.0.0'``), kept to
+#: measure the two side by side (docs/performance.md, "Server choice (issue 12)").
+SERVERS = ("granian", "gunicorn23")
+
+
+def server_argv(kind: str, port: int) -> list[str]:
+    if kind == "granian":
+        return [str(Path(sys.executable).parent / "themepark"), "serve", "--port", str(port)]
+    if importlib.util.find_spec("gunicorn") is None:
+        raise SystemExit("--server gunicorn23 needs gunicorn: "
+                         ".venv/bin/pip install 'gunicorn==23.0.0'")
+    return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(default_workers()), "--threads", str(DEFAULT_THREADS),
+            "--worker-class", "gthread", "--backlog", "2048", "--access-logfile", "-",
+            "themepark_tracker.web:create_app()"]
+
+
 @contextmanager
-def server(database: str, cache: str) -> Iterator[int]:
+def server(database: str, cache: str, kind: str = "granian") -> Iterator[int]:
     port = free_port()
     env = {**os.environ, "DATABASE_NAME": database, "CACHE_URL": cache,
            "API_RATE_LIMIT": "off"}
     env.pop("DATABASE_URL", None)
-    themepark = str(Path(sys.executable).parent / "themepark")
-    proc = subprocess.Popen([themepark, "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        for _ in range(100):
-            try:
-                get(port, "/api/openapi.json")
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise SystemExit(f"the server did not start: {proc.stderr.read() if proc.stderr else ''}")
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    # The server's output goes to a file: a pipe nobody reads would fill and block it.
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(server_argv(kind, port), env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_until_up(port, log)
+            yield port
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+
+
+def wait_until_up(port: int, log: IO[bytes]) -> None:
+    for _ in range(100):
+        try:
+            get(port, "/api/openapi.json")
+            return
+        except OSError:
+            time.sleep(0.2)
+    log.seek(0)
+    raise SystemExit(f"the server did not start: {log.read().decode(errors='replace')}")
 
 
 def get(port: int, path: str, conn: http.client.HTTPConnection | None = None) -> bytes:
@@ -166,7 +199,29 @@ def wrk(port: int, path: str, connections: int, duration: int) -> dict[str, str]
     return found
 
 
-def main() -> None:
+@dataclass
+class Figures:
+    """One server's figures: (p50, p99) in ms per path, uncached and cached; wrk's summary;
+    the 1-minute load average before and after."""
+
+    server: str
+    uncached: dict[str, tuple[float, float]] = field(default_factory=dict)
+    cached: dict[str, tuple[float, float]] = field(default_factory=dict)
+    load: dict[str, str] = field(default_factory=dict)
+    loadavg: tuple[float, float] = (0.0, 0.0)
+
+
+@dataclass
+class Data:
+    database: str
+    parks: int
+    newest: datetime
+    started: datetime
+    live: dict[str, Any]
+    paths: list[str]
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--repeat", type=int, default=50, help="requests per endpoint")
@@ -177,7 +232,16 @@ def main() -> None:
     parser.add_argument("--database", default=None,
                         help="measure an existing database with the quickstart's data "
                              "(e.g. themepark_tracker_dev after its steps 1-3) as it is")
+    parser.add_argument("--server", action="append", choices=SERVERS, dest="servers",
+                        help="server(s) to measure, one after the other on the same data "
+                             "[default: granian, what themepark serve runs]")
     args = parser.parse_args()
+    args.servers = args.servers or ["granian"]
+    return args
+
+
+def open_data(args: argparse.Namespace) -> Data:
+    """The database to measure (built or caught up first), its size, and the paths to ask."""
     if args.database:
         database = args.database
         engine = make_engine(f"mysql+pymysql://root@127.0.0.1:3306/{database}?charset=utf8mb4")
@@ -188,62 +252,115 @@ def main() -> None:
         newest = conn.scalar(select(func.max(t.park_activity_snapshots.c.recorded_at)))
         parks = conn.scalar(select(func.count()).select_from(t.parks))
     engine.dispose()
-    with server(database, "none") as port:
+    with server(database, "none", args.servers[0]) as port:
         live = json.loads(get(port, "/api/parks/downtime?period=live"))["aggregate_stats"]
         started = utcnow()
         top = json.loads(get(port, "/api/parks/downtime?period=today&limit=1"))["data"]
-        park = top[0]["park_id"] if top else 1
         ride = json.loads(get(port, "/api/rides/downtime?period=today&limit=1"))["data"]
-        ride_id = ride[0]["ride_id"] if ride else 1
-    paths = [
+    park = top[0]["park_id"] if top else 1
+    ride_id = ride[0]["ride_id"] if ride else 1
+    return Data(database, parks or 0, newest, started, live, endpoint_paths(park, ride_id))
+
+
+def endpoint_paths(park: int, ride: int) -> list[str]:
+    return [
         "/api/parks/downtime?period=live", "/api/parks/downtime?period=today",
         "/api/parks/downtime?period=yesterday", "/api/parks/downtime?period=last_week",
         "/api/parks/downtime?period=last_month", f"/api/parks/{park}/details?period=today",
         f"/api/parks/{park}/details?period=last_week", "/api/parks/waittimes?period=today",
         "/api/rides/downtime?period=today", "/api/rides/waittimes?period=today",
-        f"/api/rides/{ride_id}/details?period=today", "/api/live/status-summary",
+        f"/api/rides/{ride}/details?period=today", "/api/live/status-summary",
         "/api/search?q=Mountain",
     ]
-    rows = {}
-    with server(database, "none") as port:
-        for path in paths:
-            rows[path] = percentiles(port, path, args.repeat)
-            print(f"uncached {path}: p50 {rows[path][0]:.1f} ms, p99 {rows[path][1]:.1f} ms")
-    cached = {}
-    with server(database, "") as port:
-        for path in paths:
-            cached[path] = percentiles(port, path, args.repeat)
-            print(f"cached   {path}: p50 {cached[path][0]:.2f} ms")
-        load = wrk(port, "/api/parks/downtime?period=today&limit=50", args.connections,
-                   args.duration)
-    lines = [
+
+
+def measure(data: Data, kind: str, args: argparse.Namespace) -> Figures:
+    """Every path uncached then cached, then wrk on the cached server, all on ``kind``."""
+    figures = Figures(kind)
+    before = os.getloadavg()[0]
+    with server(data.database, "none", kind) as port:
+        for path in data.paths:
+            figures.uncached[path] = percentiles(port, path, args.repeat)
+            p50, p99 = figures.uncached[path]
+            print(f"{kind} uncached {path}: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    with server(data.database, "", kind) as port:
+        for path in data.paths:
+            figures.cached[path] = percentiles(port, path, args.repeat)
+            print(f"{kind} cached   {path}: p50 {figures.cached[path][0]:.2f} ms")
+        figures.load = wrk(port, LOAD_PATH, args.connections, args.duration)
+    figures.loadavg = (before, os.getloadavg()[0])
+    return figures
+
+
+def api_lines(data: Data, figures: Figures, args: argparse.Namespace) -> list[str]:
+    """The section "HTTP API": every endpoint on one server."""
+    rows, cached, load = figures.uncached, figures.cached, figures.load
+    minutes = (data.started - data.newest).total_seconds() / 60
+    return [
         environment_line(),
         "",
-        f"Data: {parks} parks, 7 days ending {newest:%Y-%m-%d %H:%M} UTC in `{database}`, "
-        f"measured from {started:%H:%M} UTC ({(started - newest).total_seconds() / 60:.0f} "
-        f"minutes after the newest cycle; LIVE covered {live['parks_open']} open parks). "
-        f"Each figure: {args.repeat} sequential requests over one keep-alive connection to "
-        "`themepark serve` (gunicorn, default workers and threads), after one warm-up "
-        "request; uncached = `CACHE_URL=none`, cached = the default in-process cache.",
+        f"Data: {data.parks} parks, 7 days ending {data.newest:%Y-%m-%d %H:%M} UTC in "
+        f"`{data.database}`, measured from {data.started:%H:%M} UTC ({minutes:.0f} minutes "
+        f"after the newest cycle; LIVE covered {data.live['parks_open']} open parks). Each "
+        f"figure: {args.repeat} sequential requests over one keep-alive connection to "
+        f"`themepark serve` ({figures.server}, default workers and threads), after one "
+        "warm-up request; uncached = `CACHE_URL=none`, cached = the default in-process cache.",
         "",
         "| endpoint | uncached p50 | uncached p99 | cached p50 | cached p99 |",
         "|---|---|---|---|---|",
         *(f"| `{p}` | {rows[p][0]:.1f} ms | {rows[p][1]:.1f} ms | {cached[p][0]:.2f} ms | "
-          f"{cached[p][1]:.2f} ms |" for p in paths),
+          f"{cached[p][1]:.2f} ms |" for p in data.paths),
         "",
         f"Load: wrk, {args.connections} concurrent connections, {args.duration} s, on "
-        "`/api/parks/downtime?period=today&limit=50` (cached server): "
-        f"**{load.get('requests', '?')} requests, {load.get('rps', '?')} req/s, p50 "
-        f"{load.get('p50', '?')}, p99 {load.get('p99', '?')}**; socket errors: "
-        f"{load['errors']}; non-2xx responses: {load['non2xx']}.",
+        f"`{LOAD_PATH}` (cached server): **{load.get('requests', '?')} requests, "
+        f"{load.get('rps', '?')} req/s, p50 {load.get('p50', '?')}, p99 "
+        f"{load.get('p99', '?')}**; socket errors: {load['errors']}; non-2xx responses: "
+        f"{load['non2xx']}. Load average (1 min) {figures.loadavg[0]:.2f} before, "
+        f"{figures.loadavg[1]:.2f} after.",
         "",
         "Targets (issue 4): uncached TODAY rankings p50 < 50 ms, cached < 5 ms; 500 "
         "concurrent clients with no errors and p99 < 1 s (the quickstart asks < 2 s).",
     ]
-    if args.small:
-        print("\n".join(lines))
-        return
-    write_section("bench/api.py", "HTTP API (bench/api.py)", "\n".join(lines))
+
+
+def comparison_lines(data: Data, all_figures: list[Figures], args: argparse.Namespace
+                     ) -> list[str]:
+    """The servers side by side on the same data, in the order they ran."""
+    today = "/api/parks/downtime?period=today"
+    return [
+        environment_line(),
+        "",
+        f"`bench/api.py {' '.join(f'--server {f.server}' for f in all_figures)} --repeat "
+        f"{args.repeat} --duration {args.duration}` on `{data.database}` ({data.parks} parks), "
+        f"one server after the other; wrk: {args.connections} connections on `{LOAD_PATH}`.",
+        "",
+        "| server | load avg before/after | uncached TODAY p50 | cached TODAY p50 | "
+        "wrk requests | req/s | wrk p50 | wrk p99 | socket errors | non-2xx |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        *(f"| {f.server} | {f.loadavg[0]:.2f} / {f.loadavg[1]:.2f} | "
+          f"{f.uncached[today][0]:.1f} ms | {f.cached[today][0]:.2f} ms | "
+          f"{f.load.get('requests', '?')} | {f.load.get('rps', '?')} | "
+          f"{f.load.get('p50', '?')} | {f.load.get('p99', '?')} | {f.load['errors']} | "
+          f"{f.load['non2xx']} |" for f in all_figures),
+    ]
+
+
+def main() -> None:
+    args = parse_args()
+    data = open_data(args)
+    all_figures = [measure(data, kind, args) for kind in args.servers]
+    product = next((f for f in all_figures if f.server == "granian"), None)
+    if args.small or product is None:
+        for figures in all_figures:
+            print("\n".join(api_lines(data, figures, args)))
+    else:
+        write_section("bench/api.py", "HTTP API (bench/api.py)",
+                      "\n".join(api_lines(data, product, args)))
+    if len(all_figures) > 1:
+        lines = "\n".join(comparison_lines(data, all_figures, args))
+        print(lines)
+        if not args.small:
+            write_section("bench/api.py servers", "Server choice (issue 12)", lines)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The read side: the rankings in the terminal, the API and page under gunicorn, the demo."""
+"""The read side: the rankings in the terminal, the API and page under granian, the demo."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def rankings_cmd(ctx: Context, period: str, park_filter: str, limit: int) -> Non
 @click.option("--host", default="127.0.0.1", show_default=True)
 @port_option
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="gunicorn worker processes [default: one per core, at most 8]")
+              help="Worker processes [default: one per core, at most 8]")
 @click.option("--threads", type=click.IntRange(1, 64), default=None,
               help="Threads per worker [default: 8]")
 @click.option("--access-log/--no-access-log", default=True, show_default=True,
@@ -51,7 +51,7 @@ def rankings_cmd(ctx: Context, period: str, park_filter: str, limit: int) -> Non
 @friendly_errors
 def serve_cmd(ctx: Context, host: str, port: int, workers: int | None, threads: int | None,
               access_log: bool) -> None:
-    """Serve the JSON API and the web page with gunicorn, production-style.
+    """Serve the JSON API and the web page with granian, production-style.
 
     Example:
 
