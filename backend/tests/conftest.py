@@ -8,7 +8,7 @@ unreachable the MariaDB half is skipped, except under ``CI=true``, where that is
 Markers (``pyproject.toml``): every test that uses a database (any test under ``integration/``,
 and any test that asks for the ``engine`` fixture) is marked ``db`` here, so
 ``pytest -m "not db and not browser"`` is the pure, fast run. A test marked ``mariadb_only``
-that runs on the ``engine`` fixture is skipped on its SQLite half.
+that runs on the ``engine`` fixture has its SQLite half deselected (never a skip).
 """
 
 from __future__ import annotations
@@ -63,8 +63,10 @@ def mariadb_reachable_or_skip() -> None:
 _INTEGRATION = Path(__file__).parent / "integration"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark database tests ``db``; skip ``mariadb_only`` tests on the SQLite engine."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark database tests ``db``; leave out (deselect, not skip) the SQLite half of
+    ``mariadb_only`` tests: there is nothing to run there, so nothing is skipped."""
+    keep, dropped = [], []
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         if "session_engine" in fixtures or Path(str(item.path)).is_relative_to(_INTEGRATION):
@@ -72,7 +74,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         callspec = getattr(item, "callspec", None)
         on_sqlite = callspec is not None and callspec.params.get("session_engine") == "sqlite"
         if on_sqlite and item.get_closest_marker("mariadb_only") is not None:
-            item.add_marker(pytest.mark.skip(reason="mariadb_only: not run on SQLite"))
+            dropped.append(item)
+        else:
+            keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 def create_throwaway_mariadb(prefix: str = "tpt_test") -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from themepark_tracker.config import ConfigError, Settings
+from themepark_tracker.timeutil import Clock, utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -16,9 +17,11 @@ logger = logging.getLogger(__name__)
 
 
 class Context:
-    """Settings read once; the engine made on first use (so ``--help`` needs no database)."""
+    """Settings read once; the engine made on first use (so ``--help`` needs no database);
+    the one clock every command's jobs are given (``clock`` is the system's)."""
 
     def __init__(self) -> None:
+        self.clock: Clock = utcnow
         try:
             self.settings = Settings.from_env()
         except ConfigError as exc:

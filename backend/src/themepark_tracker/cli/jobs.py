@@ -35,7 +35,7 @@ def aggregate_hourly_cmd(ctx: Context, hour: datetime | None, force: bool) -> No
     from themepark_tracker.aggregate.hourly import run_hourly
 
     done = run_hourly(ctx.engine, ctx.settings.collection_interval_minutes, hour=hour,
-                      force=force,
+                      force=force, now=ctx.clock(),
                       lookback=timedelta(days=ctx.settings.raw_retention_days))
     parks = sum(c.parks for c in done)
     rides = sum(c.rides for c in done)
@@ -64,7 +64,7 @@ def backfill_hourly_cmd(ctx: Context, days: int | None, start: datetime | None,
     if days is not None and (start is not None or end is not None):
         raise click.UsageError("--days cannot be combined with --start/--end")
     backfill(ctx.engine, ctx.settings.collection_interval_minutes, days=days, start=start,
-             end=end)  # its closing summary is its last log line
+             end=end, now=ctx.clock())  # its closing summary is its last log line
 
 
 @click.command("aggregate-daily")
@@ -84,7 +84,7 @@ def aggregate_daily_cmd(ctx: Context, stat_date: date | None, force: bool) -> No
     from themepark_tracker.aggregate.daily import run_daily
 
     done = run_daily(ctx.engine, ctx.settings.collection_interval_minutes,
-                     stat_date=stat_date, force=force)
+                     stat_date=stat_date, force=force, now=ctx.clock())
     parks = sum(c.parks for c in done)
     rides = sum(c.rides for c in done)
     click.echo(f"Aggregated {len(done)} date(s): {parks:,} park-days, {rides:,} ride-days")
@@ -104,7 +104,8 @@ def verify_cmd(ctx: Context, days: int) -> None:
     """
     from themepark_tracker.aggregate.verify import verify
 
-    report = verify(ctx.engine, ctx.settings.collection_interval_minutes, days=days)
+    report = verify(ctx.engine, ctx.settings.collection_interval_minutes, days=days,
+                    now=ctx.clock())
     click.echo(report.describe())
     if not report.ok:
         sys.exit(1)
@@ -136,9 +137,9 @@ def collect_cmd(ctx: Context, catalog: bool, schedules: bool, once: bool) -> Non
     if catalog:
         click.echo(sync_catalog(ctx.engine, ctx.settings).describe())
     if schedules:
-        click.echo(refresh_schedules(ctx.engine, ctx.settings).describe())
+        click.echo(refresh_schedules(ctx.engine, ctx.settings, ctx.clock()).describe())
     if once:
-        report = collect_once(ctx.engine, ctx.settings)
+        report = collect_once(ctx.engine, ctx.settings, ctx.clock())
         click.echo(report.describe())
         if report.parks_collected == 0:
             raise click.ClickException("no park could be collected")
@@ -163,7 +164,7 @@ def run_cmd(ctx: Context) -> None:
     from themepark_tracker.db.migrate import ensure_ingest_schema
 
     ensure_ingest_schema(ctx.engine)
-    scheduler = Scheduler(ctx.engine, ctx.settings)
+    scheduler = Scheduler(ctx.engine, ctx.settings, ctx.clock)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: scheduler.stop.set())
     scheduler.run()
@@ -183,7 +184,8 @@ def cleanup_cmd(ctx: Context, dry_run: bool) -> None:
     """
     from themepark_tracker.collect.cleanup import cleanup
 
-    click.echo(cleanup(ctx.engine, ctx.settings.raw_retention_days, dry_run=dry_run)
+    click.echo(cleanup(ctx.engine, ctx.settings.raw_retention_days, dry_run=dry_run,
+                       now=ctx.clock())
                .describe())
 
 
@@ -202,7 +204,7 @@ def status_cmd(ctx: Context) -> None:
 
     from themepark_tracker.queries.health import OK, health_report
 
-    report = health_report(ctx.engine, ctx.settings)
+    report = health_report(ctx.engine, ctx.settings, ctx.clock())
     click.echo(json.dumps(report, indent=2))
     if report["status"] != OK:
         sys.exit(1)

@@ -32,11 +32,10 @@ from themepark_tracker.collect.schedules import refresh_schedules
 from themepark_tracker.config import Settings
 from themepark_tracker.db.lock import release_dead_locks
 from themepark_tracker.errors import UserError
-from themepark_tracker.timeutil import floor_hour, slot_start, utcnow
+from themepark_tracker.timeutil import Clock, floor_hour, slot_start, utcnow
 
 logger = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 
 
 class Scheduler:

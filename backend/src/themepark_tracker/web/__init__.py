@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, Response, request
@@ -16,7 +14,7 @@ from flask_limiter.util import get_remote_address
 
 from themepark_tracker.config import Settings
 from themepark_tracker.db.engine import make_engine
-from themepark_tracker.timeutil import utcnow
+from themepark_tracker.timeutil import Clock, utcnow
 from themepark_tracker.web import errors, frontend, live, meta, parks, rides
 from themepark_tracker.web.cache import limiter_storage_uri, make_cache
 from themepark_tracker.web.respond import JsonProvider, Services
@@ -26,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: Callable[[], datetime] | None = None,
+    settings: Settings | None = None, *, clock: Clock | None = None,
     frontend_dir: Path | None = None,
 ) -> Flask:
     """The app for ``settings`` (default: from the environment). ``clock`` returns the naive
