@@ -47,6 +47,22 @@ def require(condition: bool, message: str) -> None:
     pytest.skip(message)
 
 
+@pytest.fixture
+def redis_url() -> str:
+    """A Redis database for the tests (``TEST_REDIS_URL``, default database 15 on the local
+    server): required under CI, skipped without it elsewhere."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        error = None
+    except redis.RedisError as exc:
+        error = exc
+    require(error is None, f"Redis is unreachable at {url}: {error}")
+    return url
+
+
 def mariadb_reachable_or_skip() -> None:
     server = make_engine(MARIADB_SERVER_URL)
     error: Exception | None = None

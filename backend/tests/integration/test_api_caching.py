@@ -3,13 +3,11 @@ and the real Redis on 127.0.0.1:6379."""
 
 from __future__ import annotations
 
-import os
 import secrets
 import threading
 import time
 from datetime import datetime
 
-import pytest
 from sqlalchemy import Engine
 
 from tests.factories import ingest, make_park, series
@@ -103,18 +101,6 @@ def test_one_request_rereads_the_generation(engine: Engine, make_api) -> None:
     assert services.known_generation() == generation
 
 
-@pytest.fixture
-def redis_url() -> str:
-    import redis
-
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis is unreachable at {url} under CI=true: {error}")
-        pytest.skip(f"Redis unreachable at {url}")
-    return url
 
 
 def test_workers_share_the_cache_through_redis(engine: Engine, make_api, redis_url: str

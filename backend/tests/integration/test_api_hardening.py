@@ -144,18 +144,6 @@ def test_one_budget_across_all_endpoints(engine: Engine, make_api) -> None:
     assert client.get("/").status_code != 429  # the page is not limited
 
 
-@pytest.fixture
-def redis_url() -> str:
-    import redis
-
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis is unreachable at {url} under CI=true: {error}")
-        pytest.skip(f"Redis unreachable at {url}")
-    return url
 
 
 @pytest.fixture

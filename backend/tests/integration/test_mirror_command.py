@@ -7,7 +7,6 @@ refusals and the staging of the copy are tested in test_mirror_safety.py.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -21,32 +20,13 @@ from tests.integration.test_mirror_support import (
     Source,
     assert_all_match,
     assert_target_untouched,
-    dev_database,
     make_existing_target,
-    production,
     run_cli,
     url_of,
 )
 from themepark_tracker.db import migrate
 from themepark_tracker.db.engine import make_engine
 from themepark_tracker.mirror import audit, plan_mirror
-
-
-@pytest.fixture(scope="module")
-def prod_011() -> Iterator[Source]:
-    """Production before the hourly tables (the quickstart's starting point)."""
-    yield from production("011")
-
-
-@pytest.fixture(scope="module")
-def prod_head() -> Iterator[Source]:
-    """Production that already has the hourly tables, filled."""
-    yield from production(migrate.head_revision())
-
-
-@pytest.fixture
-def dev_name() -> Iterator[str]:
-    yield from dev_database()
 
 
 @pytest.mark.mariadb_only

@@ -13,7 +13,6 @@ import re
 import secrets
 import shutil
 import subprocess
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -32,11 +31,9 @@ from tests.integration.test_mirror_support import (
     assert_all_match,
     assert_target_untouched,
     database_exists,
-    dev_database,
     direct,
     make_existing_target,
     mysql_client,
-    production,
     run_script,
     url_of,
 )
@@ -65,21 +62,6 @@ SELECT
 FROM park_daily_stats;"""
 
 
-@pytest.fixture(scope="module")
-def prod_011() -> Iterator[Source]:
-    """Production before the hourly tables (the quickstart's starting point)."""
-    yield from production("011")
-
-
-@pytest.fixture(scope="module")
-def prod_head() -> Iterator[Source]:
-    """Production that already has the hourly tables, filled."""
-    yield from production(migrate.head_revision())
-
-
-@pytest.fixture
-def dev_name() -> Iterator[str]:
-    yield from dev_database()
 
 
 def seed_query_rows(database: str) -> list[list[str]]:

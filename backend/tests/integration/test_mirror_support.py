@@ -201,5 +201,3 @@ def run_cli(*args: str, env: Mapping[str, str]) -> subprocess.CompletedProcess[s
     return subprocess.run([sys.executable, "-m", "themepark_tracker", *args], cwd=BACKEND,
                           env=full, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=300, check=False)
-
-
