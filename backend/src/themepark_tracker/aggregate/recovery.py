@@ -54,6 +54,13 @@ class FitResult:
     strata: int
 
 
+def fit_outage(park_id: int, reports_down: bool, down_minutes: int, end_reason: str | None
+               ) -> FitOutage:
+    """An outage as the fit sees it: only an end ``recovered`` is an event; every other end,
+    and an ongoing outage (``end_reason`` None) at its current duration, is censored."""
+    return FitOutage(park_id, feed_kind(reports_down), down_minutes, end_reason == RECOVERED)
+
+
 def strata(outages: Iterable[FitOutage]) -> dict[tuple[int, str], survival.Curve]:
     """The curves to store, keyed (park_id, feed_kind): one per park with outages and one
     pooled (park_id 0) per feed kind with outages."""
@@ -72,8 +79,8 @@ def load_outages(conn: Connection, window_start: datetime, now: datetime) -> lis
         select(o.c.park_id, p.c.reports_down, o.c.down_minutes, o.c.end_reason)
         .join(p, p.c.park_id == o.c.park_id)
         .where(o.c.started_at >= window_start, o.c.started_at <= now))
-    return [FitOutage(int(r.park_id), feed_kind(bool(r.reports_down)), int(r.down_minutes),
-                      r.end_reason == RECOVERED) for r in rows]
+    return [fit_outage(int(r.park_id), bool(r.reports_down), int(r.down_minutes), r.end_reason)
+            for r in rows]
 
 
 def store(conn: Connection, curves: dict[tuple[int, str], survival.Curve],
