@@ -69,7 +69,8 @@ def down_rides(conn: Connection, latest: dict[int, tuple[datetime, bool]], now: 
         return []
     rss, r, p = t.ride_status_snapshots, t.rides, t.parks
     rows = conn.execute(
-        select(rss.c.ride_id, r.c.name, rss.c.park_id, p.c.name.label("park_name"))
+        select(rss.c.ride_id, r.c.name, rss.c.park_id, p.c.name.label("park_name"),
+               p.c.timezone)
         .join(r, and_(r.c.ride_id == rss.c.ride_id, r.c.category == metrics.ATTRACTION))
         .join(p, p.c.park_id == rss.c.park_id)
         .where(rss.c.counted_down.is_(True),
@@ -78,4 +79,5 @@ def down_rides(conn: Connection, latest: dict[int, tuple[datetime, bool]], now: 
         .order_by(p.c.name, r.c.name, rss.c.ride_id)).all()
     outages = ongoing_outages(conn, now, ride_ids=[row.ride_id for row in rows])
     return [{"ride_id": row.ride_id, "ride_name": row.name, "park_id": row.park_id,
-             "park_name": row.park_name, "outage": outages.get(row.ride_id)} for row in rows]
+             "park_name": row.park_name, "timezone": row.timezone,
+             "outage": outages.get(row.ride_id)} for row in rows]

@@ -230,7 +230,7 @@ STATUS_SUMMARY = closed({
     "parks_reporting": COUNT,
     "down_rides": array(closed({
         "ride_id": ID, "ride_name": STRING, "park_id": ID, "park_name": STRING,
-        "outage": {"oneOf": [ref("Outage"), {"type": "null"}]},
+        "timezone": STRING, "outage": {"oneOf": [ref("Outage"), {"type": "null"}]},
     })),
     **PROVENANCE, **ATTRIBUTION,
 })
