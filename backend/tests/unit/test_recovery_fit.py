@@ -51,3 +51,12 @@ def test_the_pooled_curve_takes_every_park_of_its_kind() -> None:
     assert [p.survival for p in pooled] == pytest.approx([2 / 3, 0.0], abs=1e-12)
     assert [(p.minutes, p.at_risk) for p in curves[(3, "reports_down")].points] == [
         (10, 2), (20, 1)]
+
+
+def test_the_window_is_a_setting() -> None:
+    from themepark_tracker.config import ConfigError, Settings
+
+    assert Settings.from_env({}).recovery_window_days == 180
+    assert Settings.from_env({"RECOVERY_WINDOW_DAYS": "90"}).recovery_window_days == 90
+    with pytest.raises(ConfigError, match="RECOVERY_WINDOW_DAYS must be at least 1"):
+        Settings.from_env({"RECOVERY_WINDOW_DAYS": "0"})
