@@ -107,7 +107,7 @@ export function recoverySection(curves) {
     h("p", { class: "chart-note" }, "Share of outages still going after each number of minutes " +
       `(Kaplan–Meier, fitted ${fmt.dateTime((lines[0][2]).fitted_at, "UTC")} UTC over ` +
       `${fmt.count(lines[0][2].outages)} outages; an outage cut short by a closure or missing data counts until then).`),
-    h("details", { class: "chart-table" },
+    h("details", { class: "curve-table" },
       h("summary", {}, "The chart's numbers as a table"),
       table({
         caption: "Still down after (minutes), in %",
