@@ -254,7 +254,8 @@ function reliabilityStats(rel) {
 
 function outageNow(outage, tz) {
   return h("section", { class: "outage-now", "aria-labelledby": "outage-now-title" },
-    h("h3", { id: "outage-now-title" }, "Down now: stay or go?"),
+    // Without an estimate (the park closed, its data stale) it is an outage not yet ended.
+    h("h3", { id: "outage-now-title" }, outage.recovery ? "Down now: stay or go?" : "Ongoing outage"),
     outageNote(outage, tz));
 }
 
