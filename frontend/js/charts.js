@@ -68,7 +68,7 @@ export function drawChart(canvas, { labels, series, yTitle, y2Title, yMax = null
     borderColor: s.color,
     backgroundColor: s.type === "bar" ? `${s.color}99` : `${s.color}22`,
     pointBackgroundColor: s.color,
-    pointRadius: s.type === "bar" ? 0 : 3,
+    pointRadius: s.type === "bar" || s.stepped ? 0 : 3,
     pointHoverRadius: 6,
     borderWidth: 2,
     fill: Boolean(s.fill),

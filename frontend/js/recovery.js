@@ -70,7 +70,7 @@ export function downRidesList(rides) {
       h("span", { class: "down-park" }, ` · ${r.park_name}`),
       r.outage
         ? outageNote(r.outage, r.timezone, { className: "outage-note outage-note-short" })
-        : h("p", { class: "outage-note outage-no-estimate" }, "Outage times are not recorded on this server.")))));
+        : h("p", { class: "outage-note outage-no-estimate" }, "No outage record for it yet.")))));
 }
 
 function survivalAt(points, minute) {

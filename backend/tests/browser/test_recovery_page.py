@@ -116,11 +116,15 @@ def test_a_down_ride_s_estimate_in_words(tab: Tab, down_api: tuple[str, datetime
     assert drawn == ["This park", "Parks like this one"]
     shot = save(page, artifacts, "ride-recovery", element="#details")
     shutil.copy(shot, REPO / "docs" / "screenshots" / "ride-recovery.png")
+    page.locator("#recovery-chart").scroll_into_view_if_needed()
+    save(page, artifacts, "ride-recovery-curve",
+         element="#details section:has(#recovery-chart)")
     # The live panel says the same.
     page.goto(f"{api_url}/")
     item = page.locator('#live-body .down-list li[data-ride-id="101"] .outage-note')
     item.wait_for()
     assert item.inner_text().startswith(expected_sentence(outage))
+    save(page, artifacts, "live-down-now", element="#live-panel")
     tab.assert_no_errors()
 
 
