@@ -60,17 +60,30 @@ export function outageNote(outage, timeZone, { className = "outage-note" } = {})
     remainingWords(r, bucket) ? [" ", h("span", { class: "outage-remaining" }, remainingWords(r, bucket))] : null);
 }
 
-// The live panel's list: every ride counted down now, with its estimate.
+// The live panel's list: every ride counted down now, with its estimate; past the first few,
+// the rest folded away so the rankings stay in reach.
+const DOWN_LIST_SHOWN = 8;
+
+function downItem(r) {
+  return h("li", { dataset: { rideId: r.ride_id } },
+    h("a", { href: `#/rides/${r.ride_id}?period=today` }, r.ride_name),
+    h("span", { class: "down-park" }, ` · ${r.park_name}`),
+    r.outage
+      ? outageNote(r.outage, r.timezone, { className: "outage-note outage-note-short" })
+      : h("p", { class: "outage-note outage-no-estimate" }, "No outage record for it yet."));
+}
+
 export function downRidesList(rides) {
   if (!rides || rides.length === 0) return null;
+  const rest = rides.slice(DOWN_LIST_SHOWN);
   return h("section", { class: "down-now", "aria-labelledby": "down-now-title" },
     h("h3", { id: "down-now-title" }, "Down now: stay or go?"),
-    h("ul", { class: "down-list" }, rides.map((r) => h("li", { dataset: { rideId: r.ride_id } },
-      h("a", { href: `#/rides/${r.ride_id}?period=today` }, r.ride_name),
-      h("span", { class: "down-park" }, ` · ${r.park_name}`),
-      r.outage
-        ? outageNote(r.outage, r.timezone, { className: "outage-note outage-note-short" })
-        : h("p", { class: "outage-note outage-no-estimate" }, "No outage record for it yet.")))));
+    h("ul", { class: "down-list" }, rides.slice(0, DOWN_LIST_SHOWN).map(downItem)),
+    rest.length
+      ? h("details", { class: "down-more" },
+        h("summary", {}, `${rest.length} more ${rest.length === 1 ? "ride" : "rides"} down`),
+        h("ul", { class: "down-list" }, rest.map(downItem)))
+      : null);
 }
 
 function survivalAt(points, minute) {
