@@ -100,6 +100,7 @@ export class Api {
   ridesWaits(params) { return this.get("/rides/waittimes", params); }
   parkDetails(parkId, period) { return this.get(`/parks/${parkId}/details`, { period }); }
   rideDetails(rideId, period) { return this.get(`/rides/${rideId}/details`, { period }); }
+  parkRecovery(parkId) { return this.get(`/parks/${parkId}/recovery`); }
   liveSummary(parkId = null) { return this.get("/live/status-summary", { park_id: parkId }); }
   search(q) { return this.get("/search", { q }); }
 }

@@ -290,9 +290,12 @@ async function renderDetails(r) {
     const answer = r.kind === "park"
       ? await api.parkDetails(r.id, r.period)
       : await api.rideDetails(r.id, r.period);
+    // The ride page's recovery curve: the page goes on without it if it cannot be had.
+    const curves = r.kind === "park" ? null
+      : await api.parkRecovery(answer.ride.park_id).catch(() => null);
     if (mine !== detailsToken) return;
     noteAnswer(answer);
-    const view = r.kind === "park" ? parkDetails(answer) : rideDetails(answer);
+    const view = r.kind === "park" ? parkDetails(answer) : rideDetails(answer, curves);
     replace(container, view.node);
     container.dataset.route = `${r.kind}/${r.id}`;
     view.afterInsert();

@@ -54,7 +54,7 @@ export function destroyChart(canvas) {
 }
 
 // A chart of one or two series over the same labels.
-// series: [{label, values, color, type: "line"|"bar", axis: "y"|"y2", fill}]
+// series: [{label, values, color, type: "line"|"bar", axis: "y"|"y2", fill, stepped}]
 export function drawChart(canvas, { labels, series, yTitle, y2Title, yMax = null, describe }) {
   destroyChart(canvas);
   if (typeof window.Chart !== "function") {
@@ -68,12 +68,13 @@ export function drawChart(canvas, { labels, series, yTitle, y2Title, yMax = null
     borderColor: s.color,
     backgroundColor: s.type === "bar" ? `${s.color}99` : `${s.color}22`,
     pointBackgroundColor: s.color,
-    pointRadius: s.type === "bar" ? 0 : 3,
+    pointRadius: s.type === "bar" || s.stepped ? 0 : 3,
     pointHoverRadius: 6,
     borderWidth: 2,
     fill: Boolean(s.fill),
     spanGaps: false,
-    tension: 0.2,
+    stepped: s.stepped ? "before" : false,
+    tension: s.stepped ? 0 : 0.2,
     order: s.type === "bar" ? 2 : 1,
   }));
   const scales = {

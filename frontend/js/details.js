@@ -4,6 +4,7 @@ import * as fmt from "./format.js";
 import { h, scoreBadge, tierBadge, statusBadge, openBadge, table, empty } from "./dom.js";
 import { drawChart } from "./charts.js";
 import { parkHref, rideHref } from "./rankings.js";
+import { outageNote, recoverySection } from "./recovery.js";
 
 const SHAME_COLOR = "#b3261e";
 const WAIT_COLOR = "#0b5cad";
@@ -230,7 +231,55 @@ export function parkDetails(body) {
   return { node, afterInsert: chart.draw };
 }
 
-export function rideDetails(body) {
+const END_REASONS = {
+  recovered: "Back up",
+  reclassified: "Refurbishment",
+  censored: "Unknown (status unclear)",
+  gap: "Unknown (data missing)",
+  park_closed: "Park closed",
+};
+
+// The ride's outage figures over the period; never shown beside a running outage (SPEC §11).
+function reliabilityStats(rel) {
+  if (!rel) return null;
+  return h("section", { class: "reliability", "aria-labelledby": "reliability-title" },
+    h("h3", { id: "reliability-title" }, "Reliability"),
+    rel.reason ? h("p", { class: "state state-empty reliability-reason" }, `Some figures are left out: ${rel.reason}.`) : null,
+    h("dl", { class: "stats" },
+      stat("Outages", fmt.count(rel.outage_count)),
+      stat("Per 100 open hours", fmt.fixed(rel.outages_per_100_open_hours, 1)),
+      stat("Median outage", fmt.durationMinutes(rel.median_recovered_minutes), "of those that ended with the ride back up"),
+      stat("Longest outage", fmt.durationMinutes(rel.longest_minutes))));
+}
+
+function outageNow(outage, tz) {
+  return h("section", { class: "outage-now", "aria-labelledby": "outage-now-title" },
+    // Without an estimate (the park closed, its data stale) it is an outage not yet ended.
+    h("h3", { id: "outage-now-title" }, outage.recovery ? "Down now: stay or go?" : "Ongoing outage"),
+    outageNote(outage, tz));
+}
+
+function incidentsSection(body, period, tz) {
+  const incidents = body.incidents;
+  return h("section", { "aria-labelledby": "incidents-title" },
+    h("h3", { id: "incidents-title" }, "Incidents"),
+    incidents === null || incidents === undefined
+      ? empty(`Outages are not shown: ${body.outages_reason || "not recorded"}.`)
+      : incidents.length
+        ? table({
+          caption: `Outages, ${fmt.periodLabel(period).toLowerCase()} (park time, ${tz})`,
+          columns: [
+            { label: "Down from", rowHeader: true, cell: (r) => fmt.dateTime(r.start, tz) },
+            { label: "Back at", cell: (r) => (r.ongoing ? h("span", { class: "status status-bad" }, "Still down") : fmt.dateTime(r.end, tz)) },
+            { label: "Duration", numeric: true, cell: (r) => fmt.durationMinutes(r.duration_minutes) },
+            { label: "How it ended", cell: (r) => (r.ongoing ? "Ongoing" : END_REASONS[r.end_reason] || r.end_reason) },
+          ],
+          rows: incidents,
+        })
+        : empty("No downtime was recorded for this ride in this period."));
+}
+
+export function rideDetails(body, curves = null) {
   const ride = body.ride;
   const tz = ride.timezone;
   const period = body.period;
@@ -259,7 +308,7 @@ export function rideDetails(body) {
     ],
     tableOpen: true,
   });
-  const incidents = body.incidents || [];
+  const recovery = recoverySection(curves);
   const node = h("article", { class: "details ride-details", dataset: { rideId: ride.ride_id, period } },
     h("header", { class: "details-header" },
       h("h2", { id: "details-title" }, ride.name),
@@ -275,19 +324,9 @@ export function rideDetails(body) {
       stat("Uptime", fmt.percent(body.uptime_percentage), "operating ÷ (operating + down)"),
       stat("Average wait", fmt.minutes(body.avg_wait_time_minutes)),
       stat("Peak wait", fmt.minutes(body.peak_wait_time_minutes))),
-    h("section", { "aria-labelledby": "incidents-title" },
-      h("h3", { id: "incidents-title" }, "Incidents"),
-      incidents.length
-        ? table({
-          caption: `Spells of downtime, ${fmt.periodLabel(period).toLowerCase()} (park time, ${tz})`,
-          columns: [
-            { label: "Down from", rowHeader: true, cell: (r) => fmt.dateTime(r.start, tz) },
-            { label: "Back at", cell: (r) => (r.ongoing ? h("span", { class: "status status-bad" }, "Still down") : fmt.dateTime(r.end, tz)) },
-            { label: "Duration", numeric: true, cell: (r) => fmt.durationMinutes(r.duration_minutes) },
-          ],
-          rows: incidents,
-        })
-        : empty("No downtime was recorded for this ride in this period.")),
-    chart.section);
-  return { node, afterInsert: chart.draw };
+    body.outage ? outageNow(body.outage, tz) : reliabilityStats(body.reliability),
+    incidentsSection(body, period, tz),
+    chart.section,
+    recovery.section);
+  return { node, afterInsert: () => { chart.draw(); recovery.draw(); } };
 }

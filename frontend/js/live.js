@@ -1,7 +1,9 @@
-// The "Right now" panel: how many rides are in each status across the parks reporting.
+// The "Right now" panel: how many rides are in each status across the parks reporting, and
+// each ride down now with its "stay or go" estimate.
 
 import * as fmt from "./format.js";
 import { h } from "./dom.js";
+import { downRidesList } from "./recovery.js";
 
 const ORDER = ["OPERATING", "DOWN", "CLOSED", "REFURBISHMENT", "PARK_CLOSED", "UNKNOWN"];
 
@@ -21,5 +23,6 @@ export function livePanel(body) {
     })),
     h("p", { class: "live-note" },
       `Rides in ${fmt.count(body.parks_reporting)} ${body.parks_reporting === 1 ? "park" : "parks"} ` +
-      `reporting, as of ${fmt.time(body.as_of, "UTC")} UTC (${fmt.ago(body.as_of)}).`));
+      `reporting, as of ${fmt.time(body.as_of, "UTC")} UTC (${fmt.ago(body.as_of)}).`),
+    downRidesList(body.down_rides));
 }

@@ -70,6 +70,8 @@ class Settings:
     cache_url: str | None = None
     cache_ttl_seconds: int = 300
     raw_retention_days: int = 90
+    #: SPEC §11: the recovery curves are fitted over outages that started this many days back.
+    recovery_window_days: int = 180
     use_hourly_tables: bool = True
     queue_times_base_url: str = "https://queue-times.com"
     themeparks_wiki_base_url: str = "https://api.themeparks.wiki/v1"
@@ -97,6 +99,7 @@ class Settings:
             collection_interval_minutes=_int(env, "COLLECTION_INTERVAL_MINUTES", 5),
             cache_url=env.get("CACHE_URL") or None,
             raw_retention_days=_int(env, "RAW_RETENTION_DAYS", 90),
+            recovery_window_days=_int(env, "RECOVERY_WINDOW_DAYS", 180),
             use_hourly_tables=_bool(env, "USE_HOURLY_TABLES", True),
             queue_times_base_url=env.get("QUEUE_TIMES_BASE_URL", "https://queue-times.com"),
             themeparks_wiki_base_url=env.get(

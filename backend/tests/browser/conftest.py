@@ -2,7 +2,8 @@
 real API server on a free port, over a small simulated SQLite database that ends now.
 
 - ``sim_db``: 6 simulated parks, 8 days ending at the current 5-minute cycle, aggregated
-  hourly and daily, as ``themepark demo`` does. Built once per session (about 20 s).
+  hourly and daily, as ``themepark demo`` does, with its outages (tests/outage_rows.py) and
+  recovery curves. Built once per session (about 25 s).
 - ``api_url``: ``create_app(settings)`` served by werkzeug on 127.0.0.1:<free port> in a thread.
 - ``static_url``: ``frontend/`` served by a plain static file server on another free port,
   as ``cd frontend && python3 -m http.server 8080`` does in the quickstart's step 6; a copy
@@ -31,9 +32,11 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.conftest import require
+from tests.outage_rows import fill_outages
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.daily import run_daily
 from themepark_tracker.aggregate.hourly import run_hourly
+from themepark_tracker.aggregate.recovery import fit_curves
 from themepark_tracker.config import Settings
 from themepark_tracker.db.engine import make_engine
 from themepark_tracker.db.migrate import upgrade
@@ -96,6 +99,8 @@ def sim_db(tmp_path_factory: pytest.TempPathFactory, sim_end: datetime, sim_now:
     backfill(engine, INTERVAL, days=SIM_DAYS)
     run_hourly(engine, INTERVAL, now=sim_now)
     run_daily(engine, INTERVAL, now=sim_now)
+    fill_outages(engine, INTERVAL)  # until ingest maintains ride_outages itself
+    fit_curves(engine, 180, now=sim_now)
     yield engine
     engine.dispose()
 

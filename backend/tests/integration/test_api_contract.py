@@ -22,6 +22,7 @@ from sqlalchemy import Engine, select
 
 from tests.contract import declared_paths, key_paths, problems, response_schema, walk
 from tests.factories import make_park
+from tests.outage_rows import stock_outages
 from tests.scenarios import WORLD_INTERVAL, at_head, build_world
 from themepark_tracker import metrics
 from themepark_tracker.aggregate.backfill import backfill
@@ -58,6 +59,14 @@ def park_and_ride_ids(engine: Engine) -> dict[str, list[int]]:
     return {"park_id": parks or [1], "ride_id": rides[::7] or [1]}
 
 
+def ongoing_rides(engine: Engine) -> list[int]:
+    """The rides with an ongoing outage that had started by NOW."""
+    o = t.ride_outages
+    with engine.connect() as conn:
+        return sorted(set(conn.execute(select(o.c.ride_id).where(
+            o.c.ended_at.is_(None), o.c.started_at <= NOW)).scalars()))
+
+
 def walk_and_check(client: Any, spec: dict[str, Any], ids: dict[str, list[int]]
                    ) -> dict[str, set[str]]:
     """Call every URL of ``walk``; each answer must be documented and match its schema.
@@ -92,7 +101,9 @@ def test_every_operation_period_filter_and_sort_matches_the_document(
     make_park(engine, 9, tiers=(1,), name="Park Without Data", timezone="Asia/Kolkata")
     backfill(engine, I, start=datetime(2025, 11, 1, 12), end=datetime(2025, 11, 2, 14))
     run_daily(engine, I, now=NOW)
+    stock_outages(engine, I, NOW)  # outages, and enough of them for an estimate
     ids = park_and_ride_ids(engine)
+    ids["ride_id"] += ongoing_rides(engine)  # details with an outage and its estimate
     for use_hourly in (True, False):
         client = make_api(NOW, collection_interval_minutes=I, use_hourly_tables=use_hourly)
         for path, keys in walk_and_check(client, spec, ids).items():

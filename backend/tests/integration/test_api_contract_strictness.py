@@ -13,6 +13,8 @@ from sqlalchemy import Engine
 
 from tests.contract import problems, response_schema
 from tests.factories import ingest, make_park, series
+from tests.outage_rows import fill_outages
+from themepark_tracker.aggregate.recovery import fit_curves
 from themepark_tracker.config import Settings
 from themepark_tracker.web import create_app
 
@@ -24,6 +26,8 @@ def small_park(engine: Engine) -> None:
     ids = make_park(engine, tiers=(1, 2, 3))
     rows = ["OOO"] * 6 + ["ODO"] * 4 + ["OOO"] * 7
     ingest(engine, series(1, datetime(2025, 7, 1, 10, 0), rows, ids))
+    fill_outages(engine, 5)
+    fit_curves(engine, 180, now=NOW)
 
 
 def add(body: Any, where: tuple[str | int, ...]) -> Any:
@@ -51,10 +55,14 @@ PLACES = [
      ("chart_data", 0)),
     ("/api/parks/{park_id}/details", "/api/parks/1/details?period=live", ("chart_data", 0)),
     ("/api/rides/{ride_id}/details", "/api/rides/102/details?period=today", ("incidents", 0)),
+    ("/api/rides/{ride_id}/details", "/api/rides/102/details?period=today", ("reliability",)),
     ("/api/rides/{ride_id}/details", "/api/rides/102/details?period=live", ("chart_data", 0)),
     ("/api/rides/{ride_id}/details", "/api/rides/102/details?period=yesterday",
      ("chart_data", 0)),
     ("/api/live/status-summary", "/api/live/status-summary", ("counts",)),
+    ("/api/parks/{park_id}/recovery", "/api/parks/1/recovery", ()),
+    ("/api/parks/{park_id}/recovery", "/api/parks/1/recovery", ("park_curve",)),
+    ("/api/parks/{park_id}/recovery", "/api/parks/1/recovery", ("park_curve", "points", 0)),
     ("/api/search", "/api/search?q=Ride", ("rides", 0)),
     ("/api/health", "/api/health", ("collection",)),
     ("/api/parks/{park_id}/details", "/api/parks/7/details", ("error",)),
@@ -95,6 +103,7 @@ BAD = {
     "/api/rides/waittimes": ["filter=disney"],
     "/api/rides/{ride_id}/details": ["period=last_year"],
     "/api/live/status-summary": ["park_id=-1"],
+    "/api/parks/{park_id}/recovery": ["period=today"],
     "/api/search": ["q=", "q=" + "x" * 101],
 }
 
@@ -114,6 +123,7 @@ def test_every_error_status_answers_the_documented_envelope(engine: Engine, make
             assert response.get_json()["error"]["parameter"] == query.split("=")[0]
     for path, url in (("/api/parks/{park_id}/details", "/api/parks/2/details"),
                       ("/api/rides/{ride_id}/details", "/api/rides/104/details"),
+                      ("/api/parks/{park_id}/recovery", "/api/parks/2/recovery"),
                       ("/api/parks/{park_id}/details", "/api/parks/x/details")):
         response = client.get(url)
         assert response.status_code == (400 if "x" in url else 404), url

@@ -3,9 +3,9 @@
 - every collection period (``COLLECTION_INTERVAL_MINUTES``), at the slot boundary: one cycle;
 - after the first cycle of each new UTC hour (and at start): aggregate every finished hour that
   is due, catching up missed ones (``run_hourly``), then every park-day that has ended
-  (``run_daily``); once per UTC day also refresh opening schedules and the catalogue and apply
-  retention (``cleanup``). This maintenance runs in a worker thread, so a slow aggregation
-  never delays a cycle.
+  (``run_daily``); once per UTC day also refresh opening schedules and the catalogue, refit the
+  recovery curves (``fit_curves``, SPEC §11) and apply retention (``cleanup``). This
+  maintenance runs in a worker thread, so a slow aggregation never delays a cycle.
 
 Each job takes its own lock (db/lock.py), so a second instance, or a cron job, never runs the
 same job at the same time. A cycle is stamped with the start of its slot and every park is
@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from themepark_tracker.aggregate.daily import run_daily
 from themepark_tracker.aggregate.hourly import run_hourly
+from themepark_tracker.aggregate.recovery import fit_curves
 from themepark_tracker.collect.catalog import sync_catalog
 from themepark_tracker.collect.cleanup import cleanup
 from themepark_tracker.collect.cycle import collect_once, has_feed_parks
@@ -92,6 +93,9 @@ class Scheduler:
         self._job("aggregate-hourly", lambda: run_hourly(
             self.engine, interval, lookback=lookback, now=self.clock()))
         self._job("aggregate-daily", lambda: run_daily(self.engine, interval, now=self.clock()))
+        if new_day:  # SPEC §11: the daily refit of the recovery curves
+            self._job("recovery-fit", lambda: fit_curves(
+                self.engine, self.settings.recovery_window_days, now=self.clock()))
         if new_day:
             self._job("cleanup", lambda: cleanup(self.engine, self.settings.raw_retention_days,
                                                  now=self.clock()))

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 from themepark_tracker import metrics
 from themepark_tracker.db import tables as t
 from themepark_tracker.queries.coverage import latest_cycles
+from themepark_tracker.queries.outages import ongoing_outages
 from themepark_tracker.queries.periods import PARK_CLOSED
 from themepark_tracker.timeutil import iso_utc
 
@@ -56,4 +57,27 @@ def status_summary(conn: Connection, now: datetime, park_id: int | None = None
         "park_id": park_id,
         "counts": counts,
         "parks_reporting": len(latest),
+        "down_rides": down_rides(conn, latest, now),
     }
+
+
+def down_rides(conn: Connection, latest: dict[int, tuple[datetime, bool]], now: datetime
+               ) -> list[dict[str, Any]]:
+    """The attractions counted down in each park's newest cycle (SPEC §11), each with its
+    ongoing outage and the "stay or go" estimate (null where outages are not recorded)."""
+    if not latest:
+        return []
+    rss, r, p = t.ride_status_snapshots, t.rides, t.parks
+    rows = conn.execute(
+        select(rss.c.ride_id, r.c.name, rss.c.park_id, p.c.name.label("park_name"),
+               p.c.timezone)
+        .join(r, and_(r.c.ride_id == rss.c.ride_id, r.c.category == metrics.ATTRACTION))
+        .join(p, p.c.park_id == rss.c.park_id)
+        .where(rss.c.counted_down.is_(True),
+               or_(*(and_(rss.c.park_id == pid, rss.c.recorded_at == at)
+                     for pid, (at, _) in latest.items())))
+        .order_by(p.c.name, r.c.name, rss.c.ride_id)).all()
+    outages = ongoing_outages(conn, now, ride_ids=[row.ride_id for row in rows])
+    return [{"ride_id": row.ride_id, "ride_name": row.name, "park_id": row.park_id,
+             "park_name": row.park_name, "timezone": row.timezone,
+             "outage": outages.get(row.ride_id)} for row in rows]

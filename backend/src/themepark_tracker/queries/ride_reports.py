@@ -1,13 +1,14 @@
 """Ride rankings, wait times and one ride's details (SPEC §5–§7), as plain dicts for the API.
 
 Sums come from ``rides.ride_period_stats`` (fast or reference path); the current status from
-each ride's newest snapshot in the live window; incidents from the raw snapshots.
+each ride's newest snapshot in the live window; incidents, reliability and the ongoing
+outage from ``ride_outages`` (queries/outages.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,11 +18,11 @@ from themepark_tracker import metrics
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.types import plain
 from themepark_tracker.queries.charts import hourly_rows, local_hour_starts
+from themepark_tracker.queries.outages import ride_outage_report
 from themepark_tracker.queries.park_stats import ParkInfo, load_parks
 from themepark_tracker.queries.periods import (
     LIVE,
     LIVE_CHART_SPAN,
-    LIVE_MAX_AGE,
     PARK_CLOSED,
     TODAY,
     YESTERDAY,
@@ -207,8 +208,9 @@ def ride_details(
         "snapshot_count": summary["snapshot_count"],
         **_ride_chart(conn, info, park, s, period, now, zone, interval_minutes=interval_minutes,
                       use_hourly=use_hourly),
-        "incidents": incidents(conn, info, window.start, window.end,
-                               timedelta(minutes=interval_minutes), now),
+        **ride_outage_report(conn, ride_id, window.start, window.end, now,
+                             open_snapshots=s.open_snapshot_count if s else 0,
+                             interval_minutes=interval_minutes),
     }
 
 
@@ -272,44 +274,3 @@ def _ride_chart(
     return {"chart_granularity": "day", "chart_data": [
         _ride_point("date", d.isoformat(), d.isoformat(), days.get(d), interval_minutes)
         for d in window.dates]}
-
-
-def incidents(conn: Connection, info: RideInfo, start: datetime, end: datetime,
-              interval: timedelta, now: datetime) -> list[dict[str, Any]]:
-    """Spells of consecutive counted-down snapshots, merged across hours: each starts at its
-    first down snapshot and ends at the next snapshot of the ride that is not down (ongoing if
-    there is none yet, and the last snapshot is current). A gap of more than two intervals
-    without snapshots, or the end of the period, ends a spell at its last down snapshot plus
-    one interval, since nothing is known after it."""
-    rss = t.ride_status_snapshots
-    rows = conn.execute(
-        select(rss.c.recorded_at, rss.c.counted_down)
-        .where(rss.c.ride_id == info.ride_id, rss.c.recorded_at >= start,
-               rss.c.recorded_at < end)
-        .order_by(rss.c.recorded_at)).all()
-    spells: list[dict[str, Any]] = []
-    began: datetime | None = None
-    last_down: datetime | None = None
-
-    def close(until: datetime, ongoing: bool) -> None:
-        assert began is not None
-        spells.append({
-            "start": iso_utc(began), "end": None if ongoing else iso_utc(until),
-            "duration_minutes": round((until - began).total_seconds() / 60),
-            "ongoing": ongoing,
-        })
-
-    for at, down in rows:
-        if began is not None and last_down is not None and at - last_down > 2 * interval:
-            close(last_down + interval, False)
-            began = None
-        if down:
-            if began is None:
-                began = at
-            last_down = at
-        elif began is not None:
-            close(at, False)
-            began = None
-    if began is not None and last_down is not None:
-        close(last_down + interval, ongoing=now - last_down <= LIVE_MAX_AGE)
-    return spells

@@ -1,10 +1,15 @@
-"""/api/parks: rankings by shame score, wait times, one park's details."""
+"""/api/parks: rankings by shame score, wait times, one park's details and recovery curves."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from flask import Blueprint, Response
+from sqlalchemy import Connection
 
 from themepark_tracker.queries.details import park_details
+from themepark_tracker.queries.outages import park_recovery
 from themepark_tracker.queries.rankings import SORT_KEYS, park_rankings
 from themepark_tracker.queries.ride_reports import park_waittimes
 from themepark_tracker.web import params
@@ -34,3 +39,17 @@ def waittimes() -> Response:
 @bp.get("/<park_id>/details")
 def details(park_id: str) -> Response:
     return details_response(park_details, park_id, parameter="park_id", kind="park")
+
+
+@bp.get("/<park_id>/recovery")
+def recovery(park_id: str) -> Response:
+    """The park's stored recovery curve and the pooled one of its feed kind (SPEC §11)."""
+    item_id = params.path_id("park_id", park_id)
+
+    def build(conn: Connection, now: datetime) -> dict[str, Any]:
+        found = park_recovery(conn, item_id)
+        if found is None:
+            raise params.not_found("park", "park_id", item_id)
+        return found
+
+    return api_response(build)

@@ -77,6 +77,9 @@ def parks() -> dict[str, Schema]:
         "/api/parks/{park_id}/details": _get(
             "One park over a period: score, breakdown, chart", [_path("park_id"), PERIOD],
             _responses(ref("ParkDetails"), found=True)),
+        "/api/parks/{park_id}/recovery": _get(
+            "The park's stored recovery curve and the pooled one of its kind (SPEC §11)",
+            [_path("park_id")], _responses(ref("ParkRecovery"), found=True)),
     }
 
 
@@ -92,7 +95,8 @@ def rides() -> dict[str, Schema]:
             "Attractions ranked by average posted wait", [PERIOD, FILTER, LIMIT],
             _responses(RIDE_WAITS)),
         "/api/rides/{ride_id}/details": _get(
-            "One attraction over a period: downtime, waits, chart, incidents",
+            "One attraction over a period: downtime, waits, chart, incidents, reliability, "
+            "the ongoing outage with its recovery estimate",
             [_path("ride_id"), PERIOD], _responses(ref("RideDetails"), found=True)),
     }
 

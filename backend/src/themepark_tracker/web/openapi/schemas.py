@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from themepark_tracker.ingest.outages import END_REASONS
 from themepark_tracker.queries.live import LIVE_STATUSES
 from themepark_tracker.queries.periods import PERIODS
 from themepark_tracker.queries.rankings import FILTERS, SORT_KEYS
 from themepark_tracker.queries.ride_reports import RIDE_SORT_KEYS
+from themepark_tracker.survival import BUCKETS
 
 Schema = dict[str, Any]
 
@@ -165,6 +167,44 @@ PARK_DETAILS = closed({
     **chart("ParkHourPoint", "ParkDayPoint", "ParkSnapshotPoint"),
     **PROVENANCE, **ATTRIBUTION,
 })
+# --- outages and "stay or go" (SPEC §10, §11) -------------------------------------------------
+
+SHARE = {"type": "number", "minimum": 0, "maximum": 1}
+MINUTES = nullable("integer", minimum=0)
+RECOVERY_ESTIMATE = closed({
+    "within_30": SHARE, "within_60": SHARE,  # fractions 0–1 at full precision
+    "remaining": closed({"p25": MINUTES, "p50": MINUTES, "p75": MINUTES}),  # from the bucket
+    "basis": {"enum": ["park", "pooled"]}, "at_risk": COUNT,
+    "bucket_minutes": {"enum": list(BUCKETS)},
+})
+OUTAGE = closed({
+    "started_at": INSTANT, "down_minutes": COUNT,
+    "recovery": {"oneOf": [ref("RecoveryEstimate"), {"type": "null"}]},
+    "reason": STR,  # why recovery is null; null with an estimate
+})
+RELIABILITY = closed({
+    "outage_count": nullable("integer", minimum=0),
+    "outages_per_100_open_hours": nullable("number", minimum=0),
+    "median_recovered_minutes": nullable("number", minimum=0),
+    "longest_minutes": nullable("integer", minimum=0),
+    "reason": STR,  # why a figure is null
+})
+INCIDENT = closed({
+    "start": INSTANT, "end": TIME,  # null while ongoing
+    "duration_minutes": COUNT, "ongoing": BOOLEAN,
+    "end_reason": {"enum": [*END_REASONS, None]},
+})
+CURVE = nullable("object", properties={
+    "fitted_at": INSTANT, "window_start": INSTANT, "outages": COUNT,
+    "points": array(closed({"minutes": COUNT, "survival": SHARE, "at_risk": COUNT,
+                            "events": COUNT})),
+}, required=["fitted_at", "window_start", "outages", "points"], additionalProperties=False)
+PARK_RECOVERY = closed({
+    "park_id": ID, "park_name": STRING, "feed_kind": {"enum": ["reports_down", "closed_only"]},
+    "park_curve": CURVE, "pooled_curve": CURVE, "reason": STR,
+    **PROVENANCE, **ATTRIBUTION,
+})
+
 RIDE_DETAILS = closed({
     "ride": closed({
         "ride_id": ID, "name": STRING, "park_id": ID, "park_name": STRING,
@@ -175,10 +215,10 @@ RIDE_DETAILS = closed({
     "downtime_hours": HOURS, "uptime_percentage": PERCENT, "avg_wait_time_minutes": NUM,
     "peak_wait_time_minutes": INT, "snapshot_count": COUNT,
     **chart("RideHourPoint", "RideDayPoint", "RideSnapshotPoint"),
-    "incidents": array(closed({
-        "start": INSTANT, "end": TIME,  # null while ongoing
-        "duration_minutes": COUNT, "ongoing": BOOLEAN,
-    })),
+    "incidents": nullable("array", items=ref("Incident")),  # null before revision 013
+    "reliability": ref("Reliability"),
+    "outage": {"oneOf": [ref("Outage"), {"type": "null"}]},  # null while the ride is up
+    "outages_reason": STR,  # why incidents and outage are null
     **PROVENANCE, **ATTRIBUTION,
 })
 
@@ -187,7 +227,12 @@ RIDE_DETAILS = closed({
 STATUS_SUMMARY = closed({
     "as_of": TIME, "park_id": nullable("integer", minimum=1),
     "counts": closed({s: COUNT for s in LIVE_STATUSES}),
-    "parks_reporting": COUNT, **PROVENANCE, **ATTRIBUTION,
+    "parks_reporting": COUNT,
+    "down_rides": array(closed({
+        "ride_id": ID, "ride_name": STRING, "park_id": ID, "park_name": STRING,
+        "timezone": STRING, "outage": {"oneOf": [ref("Outage"), {"type": "null"}]},
+    })),
+    **PROVENANCE, **ATTRIBUTION,
 })
 SEARCH = closed({
     "query": STRING,
@@ -225,4 +270,6 @@ COMPONENTS: dict[str, Schema] = {
     "RideHourPoint": RIDE_HOUR_POINT, "RideDayPoint": RIDE_DAY_POINT,
     "RideSnapshotPoint": RIDE_SNAPSHOT_POINT,
     "Health": HEALTH, "Error": ERROR,
+    "Outage": OUTAGE, "RecoveryEstimate": RECOVERY_ESTIMATE, "Reliability": RELIABILITY,
+    "Incident": INCIDENT, "ParkRecovery": PARK_RECOVERY,
 }
