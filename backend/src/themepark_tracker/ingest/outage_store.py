@@ -41,7 +41,7 @@ from themepark_tracker.timeutil import local_date_of, utcnow
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["maintain_outages", "rebuild_outages"]
+__all__ = ["OUTAGE_COLUMNS", "maintain_outages", "rebuild_outages", "recompute_outages"]
 
 #: The cycles of a replay are read this much at a time (a day of one park: ~300 cycles).
 REPLAY_WINDOW = timedelta(days=1)
@@ -49,6 +49,9 @@ REPLAY_WINDOW = timedelta(days=1)
 Key = tuple[int, datetime]  # (ride_id, started_at)
 Stored = dict[Key, tuple[int, Outage]]  # the stored rows the state was built from, by key
 
+#: The columns of an outage row that derive from the snapshots (``verify`` compares them all).
+OUTAGE_COLUMNS = ("ride_id", "park_id", "started_at", "last_down_at", "ended_at", "end_reason",
+                  "decided_at", "down_snapshots", "down_minutes", "start_local_date")
 _VALUE_COLUMNS = ("last_down_at", "ended_at", "end_reason", "decided_at", "down_snapshots",
                   "down_minutes")
 
@@ -62,6 +65,15 @@ def maintain_outages(conn: Connection, park: ParkInfo, t0: datetime, interval_mi
     conn.execute(delete(ro).where(ro.c.park_id == park.park_id, ro.c.started_at >= t0))
     final = _replay(conn, park, t0, state, interval_minutes)
     return _write(conn, park, final, stored, interval_minutes)
+
+
+def recompute_outages(conn: Connection, park: ParkInfo, t0: datetime, interval_minutes: int
+                      ) -> list[dict[str, Any]]:
+    """What ``maintain_outages`` would make of ``park``'s outages from ``t0`` on, as rows,
+    without writing: those ongoing at ``t0`` and those started from it on (for ``verify``)."""
+    state, _ = _state_at(conn, park, t0, interval_minutes)
+    final = _replay(conn, park, t0, state, interval_minutes)
+    return [_values(park, o, interval_minutes) for o in final.values()]
 
 
 def rebuild_outages(conn: Connection, park: ParkInfo, interval_minutes: int) -> int:
