@@ -47,7 +47,7 @@ def one_outage(engine: Engine, reason: str = "recovered") -> Any:
 def test_clean_outages_verify(engine: Engine, world: scen.World, days: int) -> None:
     report = verify(engine, INTERVAL, days=days, now=world.end)
     assert report.ok, report.describe()
-    assert report.rows_checked > 20
+    assert report.outages_checked > 20
 
 
 def test_verify_names_a_hand_corrupted_outage(engine: Engine, world: scen.World) -> None:

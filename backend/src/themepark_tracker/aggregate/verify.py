@@ -48,6 +48,7 @@ class VerifyReport:
     start: datetime
     end: datetime
     rows_checked: int = 0
+    outages_checked: int = 0
     mismatches: list[Mismatch] = field(default_factory=list)
     pending_hours: int = 0
     pending_days: int = 0
@@ -57,8 +58,9 @@ class VerifyReport:
         return not self.mismatches
 
     def describe(self, limit: int = 50) -> str:
-        head = (f"Checked {self.rows_checked:,} aggregate rows from {self.start:%Y-%m-%d %H:%M} "
-                f"to {self.end:%Y-%m-%d %H:%M} UTC")
+        outages = f" and {self.outages_checked:,} outages" if self.outages_checked else ""
+        head = (f"Checked {self.rows_checked:,} aggregate rows{outages} from "
+                f"{self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M} UTC")
         if self.pending_hours or self.pending_days:
             head += (f" ({self.pending_hours} hour(s) and {self.pending_days} park-day(s) await "
                      "re-aggregation and were skipped)")
@@ -166,7 +168,7 @@ def _verify_outages(conn: Connection, report: VerifyReport, interval_minutes: in
         ongoing = {r["started_at"] for r in expected if r["started_at"] < start}
         stored = _stored(conn, ro, OUTAGE_COLUMNS, (ro.c.park_id == park.park_id) & (
             (ro.c.started_at >= start) | ro.c.started_at.in_(sorted(ongoing))))
-        report.rows_checked += len(stored)
+        report.outages_checked += len(stored)
         report.mismatches += compare_rows(ro.name, ("ride_id", "started_at"), OUTAGE_COLUMNS,
                                           stored, expected)
 
