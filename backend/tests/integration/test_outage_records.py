@@ -103,14 +103,18 @@ def forget_snapshots(engine: Engine) -> None:
             conn.execute(delete(table))
 
 
+@pytest.mark.parametrize("interval", [10, 5])  # 5: a missed 10-minute cycle is a gap
 def test_in_order_at_once_and_shuffled_batches_give_the_same_rows(
-        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLLECTION_INTERVAL_MINUTES", "10")
+        engine: Engine, monkeypatch: pytest.MonkeyPatch, interval: int) -> None:
+    monkeypatch.setenv("COLLECTION_INTERVAL_MINUTES", str(interval))
     scen.at_head(engine)
     cycles = order_cycles(engine)
     ingest(engine, cycles)
     at_once = stored(engine)
-    assert_equal_rows(at_once, reference(engine, 10))
+    assert_equal_rows(at_once, reference(engine, interval))
+    reasons = {r["end_reason"] for r in at_once.values()}
+    assert {"recovered", "park_closed", "censored"} <= reasons
+    assert ("gap" in reasons) == (interval == 5)
     everything = stored(engine, ("outage_id", "updated_at", *OUTAGE_COLUMNS))
     ingest(engine, cycles)  # the same cycles again: nothing changes, not even a timestamp
     assert stored(engine, ("outage_id", "updated_at", *OUTAGE_COLUMNS)) == everything
