@@ -215,6 +215,16 @@ def test_a_late_cycle_inside_a_night_pause(engine: Engine,
         (101, nine): row(101, 1, nine, nine, 1, INTERVAL, date(2025, 7, 2),
                          nine5, "recovered", nine5),
     }
+    # Later still, a cycle at 08:55 after the closed night (its previous cycle is closed):
+    # down then too, so the second outage starts there, two snapshots long.
+    early = nine - 5 * M
+    ingest(engine, [cycle(1, early, "DOO", ids)])
+    assert stored(engine) == {
+        (101, start): row(101, 1, start, start + 5 * M, 2, INTERVAL, date(2025, 7, 1),
+                          ten, "recovered", ten),
+        (101, early): row(101, 1, early, nine, 2, INTERVAL, date(2025, 7, 2),
+                          nine5, "recovered", nine5),
+    }
 
 
 # --- local dates -------------------------------------------------------------------------------

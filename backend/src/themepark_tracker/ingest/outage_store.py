@@ -115,7 +115,7 @@ def _state_at(conn: Connection, park: ParkInfo, t0: datetime, interval_minutes: 
     if previous is None:
         return ParkOutageState(), {}  # nothing stored before t0: nothing was ongoing there
     last_open = (previous.recorded_at if previous.park_appears_open
-                 else _last_open_before(conn, park.park_id, t0))
+                 else _last_open_before(conn, park.park_id, previous.recorded_at))
     state = ParkOutageState(previous.recorded_at, bool(previous.park_appears_open), last_open)
     interval = timedelta(minutes=interval_minutes)
     stored: Stored = {}
@@ -131,16 +131,20 @@ def _state_at(conn: Connection, park: ParkInfo, t0: datetime, interval_minutes: 
     return state, stored
 
 
-def _last_open_before(conn: Connection, park_id: int, t0: datetime) -> datetime | None:
-    """The park's last open cycle before ``t0``: looked for within the pause limit first (a
-    night), then further back (a closed day or season)."""
+def _last_open_before(conn: Connection, park_id: int, previous_at: datetime
+                      ) -> datetime | None:
+    """The park's last open cycle when its previous cycle (at ``previous_at``) was closed, if
+    it lies within the pause limit before that cycle; else None, which the fold treats alike:
+    an outage whose last down cycle is older than that was decided at that closed cycle at the
+    latest (rules 3 and 5), and one that starts later starts at an open cycle."""
     pas = t.park_activity_snapshots
-    query = (select(pas.c.recorded_at)
-             .where(pas.c.park_id == park_id, pas.c.recorded_at < t0, pas.c.park_appears_open)
-             .order_by(pas.c.recorded_at.desc()).limit(1))
-    recent = query.where(pas.c.recorded_at >= t0 - 2 * PAUSE_LIMIT)
-    found: datetime | None = conn.execute(recent).scalar()
-    return found if found is not None else conn.execute(query).scalar()
+    found: datetime | None = conn.execute(
+        select(pas.c.recorded_at)
+        .where(pas.c.park_id == park_id, pas.c.park_appears_open,
+               pas.c.recorded_at >= previous_at - PAUSE_LIMIT, pas.c.recorded_at < previous_at)
+        .order_by(pas.c.recorded_at.desc()).limit(1)
+    ).scalar()
+    return found
 
 
 def _ongoing_rows(conn: Connection, park_id: int, t0: datetime, last_open: datetime | None,
