@@ -25,10 +25,10 @@ def _walk_ride(ride_id: int, cycles: list[CycleSnap], reports_down: bool, interv
     prev: CycleSnap | None = None
     last_open: datetime | None = None
 
-    def close(end: datetime, reason: str) -> None:
+    def close(end: datetime, reason: str, decided: datetime) -> None:
         nonlocal current
         assert current is not None
-        current.update(ended_at=end, end_reason=reason)
+        current.update(ended_at=end, end_reason=reason, decided_at=decided)
         rows.append(current)
         current = None
 
@@ -37,10 +37,10 @@ def _walk_ride(ride_id: int, cycles: list[CycleSnap], reports_down: bool, interv
         down_here = mine is not None and mine.counted_down
         if current is not None:
             if prev is not None and prev.park_open and c.at - prev.at > 3 * step:
-                close(current["last_down_at"] + step, "gap")
+                close(current["last_down_at"] + step, "gap", c.at)
             elif (not reports_down and not c.park_open) or (
                     reports_down and last_open is not None and c.at - last_open > PAUSE):
-                close(current["last_down_at"] + step, "park_closed")
+                close(current["last_down_at"] + step, "park_closed", c.at)
             elif down_here:
                 current["last_down_at"] = c.at
                 current["down_snapshots"] += 1
@@ -48,10 +48,11 @@ def _walk_ride(ride_id: int, cycles: list[CycleSnap], reports_down: bool, interv
                 status = mine.status if mine is not None else None
                 reason = {"OPERATING": "recovered", "REFURBISHMENT": "reclassified"}.get(
                     status or "", "censored")
-                close(c.at, reason)
+                close(c.at, reason, c.at)
         if current is None and down_here:
             current = {"ride_id": ride_id, "started_at": c.at, "last_down_at": c.at,
-                       "down_snapshots": 1, "ended_at": None, "end_reason": None}
+                       "down_snapshots": 1, "ended_at": None, "end_reason": None,
+                       "decided_at": None}
         prev = c
         if c.park_open:
             last_open = c.at

@@ -43,7 +43,8 @@ def test_a_breakdown_that_recovers() -> None:
         cycle(at("10:10"), True, {1}),
         cycle(at("10:15"), True, statuses={1: "OPERATING"}),
     ], reports_down=True)
-    assert rows == [Outage(1, at("10:05"), at("10:10"), 2, at("10:15"), "recovered")]
+    assert rows == [Outage(1, at("10:05"), at("10:10"), 2, at("10:15"), "recovered",
+                           at("10:15"))]
     assert rows[0].down_minutes(INTERVAL) == 10
 
 
@@ -52,7 +53,8 @@ def test_down_then_refurbishment_is_reclassified() -> None:
         cycle(at("10:00"), True, {1}),
         cycle(at("10:05"), True, statuses={1: "REFURBISHMENT"}),
     ], reports_down=True)
-    assert rows == [Outage(1, at("10:00"), at("10:00"), 1, at("10:05"), "reclassified")]
+    assert rows == [Outage(1, at("10:00"), at("10:00"), 1, at("10:05"), "reclassified",
+                           at("10:05"))]
 
 
 def test_a_ride_missing_from_an_open_cycle_is_censored() -> None:
@@ -62,8 +64,8 @@ def test_a_ride_missing_from_an_open_cycle_is_censored() -> None:
         cycle(at("10:10"), True, statuses={2: "CLOSED"}),
     ], reports_down=True)
     assert rows == [
-        Outage(1, at("10:00"), at("10:00"), 1, at("10:05"), "censored"),
-        Outage(2, at("10:00"), at("10:05"), 2, at("10:10"), "censored"),
+        Outage(1, at("10:00"), at("10:00"), 1, at("10:05"), "censored", at("10:05")),
+        Outage(2, at("10:00"), at("10:05"), 2, at("10:10"), "censored", at("10:10")),
     ]
 
 
@@ -76,8 +78,8 @@ def test_a_gap_of_four_missing_cycles_ends_the_outage_and_a_new_one_starts() -> 
         cycle(at("10:30"), True, statuses={1: "OPERATING"}),
     ], reports_down=True)
     assert rows == [
-        Outage(1, at("10:00"), at("10:05"), 2, at("10:10"), "gap"),
-        Outage(1, at("10:25"), at("10:25"), 1, at("10:30"), "recovered"),
+        Outage(1, at("10:00"), at("10:05"), 2, at("10:10"), "gap", at("10:25")),
+        Outage(1, at("10:25"), at("10:25"), 1, at("10:30"), "recovered", at("10:30")),
     ]
 
 
@@ -101,7 +103,7 @@ def test_closing_ends_an_outage_at_a_park_that_only_knows_closed() -> None:
         cycle(at("09:05", 1), True, {1}, {1: "CLOSED"}),
     ], reports_down=False)
     assert rows == [
-        Outage(1, at("21:50"), at("21:55"), 2, at("22:00"), "park_closed"),
+        Outage(1, at("21:50"), at("21:55"), 2, at("22:00"), "park_closed", at("22:00")),
         Outage(1, at("09:05", 1), at("09:05", 1), 1),
     ]
 
@@ -117,7 +119,8 @@ def test_a_night_pauses_an_outage_at_a_down_reporting_park() -> None:
         cycle(at("09:00", 1), True, {1}),
         cycle(at("09:05", 1), True, statuses={1: "OPERATING"}),
     ], reports_down=True)
-    assert rows == [Outage(1, at("21:50"), at("09:00", 1), 3, at("09:05", 1), "recovered")]
+    assert rows == [Outage(1, at("21:50"), at("09:00", 1), 3, at("09:05", 1), "recovered",
+                           at("09:05", 1))]
     assert rows[0].down_minutes(INTERVAL) == 15
 
 
@@ -131,7 +134,8 @@ def test_down_across_the_24_hour_limit_ends_as_park_closed() -> None:
         cycle(at("09:00", 2), True, {1}),
     ], reports_down=True)
     assert rows == [
-        Outage(1, at("21:55"), at("21:55"), 1, at("22:00"), "park_closed"),
+        Outage(1, at("21:55"), at("21:55"), 1, at("22:00"), "park_closed",
+               at("22:00", 1)),  # decided by the cycle past the limit, a day after its end
         Outage(1, at("09:00", 2), at("09:00", 2), 1),
     ]
 
@@ -153,7 +157,7 @@ def test_an_open_cycle_followed_a_day_later_is_a_gap_not_a_pause() -> None:
         cycle(at("21:55"), True, {1}),
         cycle(at("21:00", 1), False, statuses={1: "DOWN"}),
     ], reports_down=True)
-    assert rows == [Outage(1, at("21:55"), at("21:55"), 1, at("22:00"), "gap")]
+    assert rows == [Outage(1, at("21:55"), at("21:55"), 1, at("22:00"), "gap", at("21:00", 1))]
 
 
 def test_a_late_cycle_splits_one_outage_into_two_and_another_joins_two() -> None:
@@ -164,7 +168,7 @@ def test_a_late_cycle_splits_one_outage_into_two_and_another_joins_two() -> None
     ]
     late_up = cycle(at("10:10"), True, statuses={1: "OPERATING"})
     assert outages(sorted([*base, late_up], key=lambda c: c.recorded_at), True) == [
-        Outage(1, at("10:00"), at("10:05"), 2, at("10:10"), "recovered"),
+        Outage(1, at("10:00"), at("10:05"), 2, at("10:10"), "recovered", at("10:10")),
         Outage(1, at("10:15"), at("10:15"), 1),
     ]
     apart = [cycle(at("10:00"), True, {1}), cycle(at("10:25"), True, {1})]  # a gap: two
@@ -180,7 +184,8 @@ def test_state_carries_an_ongoing_outage_to_the_next_call() -> None:
                    state=state)
     rows = derive_outages([cycle(at("10:05"), True, statuses={1: "OPERATING"})],
                           reports_down=True, interval_minutes=INTERVAL, state=state)
-    assert rows == [Outage(1, at("10:00"), at("10:00"), 1, at("10:05"), "recovered")]
+    assert rows == [Outage(1, at("10:00"), at("10:00"), 1, at("10:05"), "recovered",
+                           at("10:05"))]
     assert state.ongoing == {}
 
 
@@ -240,7 +245,8 @@ def test_the_fold_equals_the_independent_ride_by_ride_reference(
     raw = Raw({1: RawPark(1, zone, reports_down)}, {}, {}, {}, {})
     expected = expected_outages(raw, snaps, INTERVAL)
     got = {(o.ride_id, o.started_at): (o.last_down_at, o.down_snapshots, o.ended_at,
-                                        o.end_reason)
+                                        o.end_reason, o.decided_at)
            for o in outages(cycles, reports_down)}
-    assert got == {k: (v["last_down_at"], v["down_snapshots"], v["ended_at"], v["end_reason"])
+    assert got == {k: (v["last_down_at"], v["down_snapshots"], v["ended_at"], v["end_reason"],
+                       v["decided_at"])
                    for k, v in expected.items()}

@@ -3,6 +3,10 @@
 A stored row that differs from its recomputation, a row that should exist but does not, and a
 row that exists but should not are all reported by table and key. Hours whose raw data is
 newer than their aggregate (still marked stale) are reported as pending, not as mismatches.
+
+Outages (SPEC §10) are recomputed park by park from the raw snapshots of the window on (the
+state at its start from the outages ongoing there) and compared row for row, on (ride_id,
+started_at) and every derived column, with ``ride_outages``.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from sqlalchemy import Connection, Engine, Table, select
 
 from themepark_tracker.aggregate import scopes, sql
 from themepark_tracker.db import tables as t
+from themepark_tracker.ingest.outage_store import OUTAGE_COLUMNS, recompute_outages
+from themepark_tracker.ingest.state import load_parks
 from themepark_tracker.timeutil import HOUR, floor_hour, utcnow
 
 #: Sums of floats may differ in the last bits between two summation orders.
@@ -42,6 +48,7 @@ class VerifyReport:
     start: datetime
     end: datetime
     rows_checked: int = 0
+    outages_checked: int = 0
     mismatches: list[Mismatch] = field(default_factory=list)
     pending_hours: int = 0
     pending_days: int = 0
@@ -51,8 +58,9 @@ class VerifyReport:
         return not self.mismatches
 
     def describe(self, limit: int = 50) -> str:
-        head = (f"Checked {self.rows_checked:,} aggregate rows from {self.start:%Y-%m-%d %H:%M} "
-                f"to {self.end:%Y-%m-%d %H:%M} UTC")
+        outages = f" and {self.outages_checked:,} outages" if self.outages_checked else ""
+        head = (f"Checked {self.rows_checked:,} aggregate rows{outages} from "
+                f"{self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M} UTC")
         if self.pending_hours or self.pending_days:
             head += (f" ({self.pending_hours} hour(s) and {self.pending_days} park-day(s) await "
                      "re-aggregation and were skipped)")
@@ -145,7 +153,24 @@ def verify(engine: Engine, interval_minutes: int, *, days: int = 7,
                 report.rows_checked += len(stored)
                 report.mismatches += compare_rows(table.name, key, columns, stored, expected)
         _verify_days(conn, report, params, start.date(), end.date())
+        _verify_outages(conn, report, interval_minutes, start)
     return report
+
+
+def _verify_outages(conn: Connection, report: VerifyReport, interval_minutes: int,
+                    start: datetime) -> None:
+    """``ride_outages`` from ``start`` on against a recomputation from the raw snapshots."""
+    pas, ro = t.park_activity_snapshots, t.ride_outages
+    park_ids = sorted(set(conn.execute(
+        select(pas.c.park_id).distinct().where(pas.c.recorded_at >= start)).scalars()))
+    for park in load_parks(conn, park_ids).values():
+        expected = recompute_outages(conn, park, start, interval_minutes)
+        ongoing = {r["started_at"] for r in expected if r["started_at"] < start}
+        stored = _stored(conn, ro, OUTAGE_COLUMNS, (ro.c.park_id == park.park_id) & (
+            (ro.c.started_at >= start) | ro.c.started_at.in_(sorted(ongoing))))
+        report.outages_checked += len(stored)
+        report.mismatches += compare_rows(ro.name, ("ride_id", "started_at"), OUTAGE_COLUMNS,
+                                          stored, expected)
 
 
 def _verify_days(conn: Connection, report: VerifyReport, params: Mapping[str, Any],

@@ -14,7 +14,7 @@ import sys
 
 import click
 
-from themepark_tracker.cli import data, jobs, recovery, serve
+from themepark_tracker.cli import data, jobs, outages, recovery, serve
 from themepark_tracker.cli.context import Context, pass_ctx
 from themepark_tracker.cli.errors import friendly_errors
 from themepark_tracker.cli.params import (
@@ -58,5 +58,5 @@ def main(verbose: bool) -> None:
     setup_logging(verbose)
 
 
-for _command in (*data.COMMANDS, *jobs.COMMANDS, *serve.COMMANDS, *recovery.COMMANDS):
+for _command in (*data.COMMANDS, *jobs.COMMANDS, *outages.COMMANDS, *serve.COMMANDS, *recovery.COMMANDS):
     main.add_command(_command)

@@ -38,10 +38,13 @@ def db_upgrade(ctx: Context, revision: str) -> None:
     \b
         DATABASE_NAME=themepark_tracker_dev themepark db upgrade
     """
-    from themepark_tracker.db.migrate import upgrade
+    from themepark_tracker.cli.outages import backfill_after_upgrade
+    from themepark_tracker.db.migrate import current_revision, upgrade
 
+    before = current_revision(ctx.engine)
     current = upgrade(ctx.engine, revision)
     click.echo(f"Database {ctx.describe()} is at revision {current}")
+    backfill_after_upgrade(ctx, before, current)
 
 
 @db.command("downgrade")

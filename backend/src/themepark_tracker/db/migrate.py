@@ -61,6 +61,17 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
     return current
 
 
+#: The revision that added ``ride_outages``: an upgrade across it derives the outages of the
+#: snapshots already stored (``themepark db upgrade`` runs ``themepark outages rebuild``).
+OUTAGES_REVISION = "013"
+
+
+def crossed_outages(before: str | None, after: str) -> bool:
+    """An upgrade from ``before`` to ``after`` added ``ride_outages`` to a database that
+    already held data (None: a new database, nothing to derive)."""
+    return before is not None and before < OUTAGES_REVISION <= after
+
+
 def downgrade(engine: Engine, revision: str) -> str:
     """Migrate the database behind ``engine`` down to ``revision``; return it."""
     with engine.begin() as connection:

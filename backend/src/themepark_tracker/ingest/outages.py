@@ -49,6 +49,9 @@ class Outage:
     down_snapshots: int
     ended_at: datetime | None = None
     end_reason: str | None = None
+    #: The instant of the cycle that ended the outage (later than ``ended_at`` for ``gap``
+    #: and ``park_closed``); None while ongoing.
+    decided_at: datetime | None = None
 
     @property
     def ongoing(self) -> bool:
@@ -102,7 +105,8 @@ def step(cycle: OutageCycle, state: ParkOutageState, *, reports_down: bool,
     reason = _censor_reason(cycle, state, reports_down, interval)
     for ride_id, outage in list(state.ongoing.items()):
         if reason is not None:
-            ended = replace(outage, ended_at=outage.last_down_at + interval, end_reason=reason)
+            ended = replace(outage, ended_at=outage.last_down_at + interval, end_reason=reason,
+                            decided_at=cycle.recorded_at)
         elif ride_id in cycle.down:
             state.ongoing[ride_id] = replace(outage, last_down_at=cycle.recorded_at,
                                              down_snapshots=outage.down_snapshots + 1)
@@ -110,7 +114,8 @@ def step(cycle: OutageCycle, state: ParkOutageState, *, reports_down: bool,
             continue
         elif cycle.park_open:
             ended = replace(outage, ended_at=cycle.recorded_at,
-                            end_reason=_end_reason(cycle.statuses.get(ride_id)))
+                            end_reason=_end_reason(cycle.statuses.get(ride_id)),
+                            decided_at=cycle.recorded_at)
         else:
             continue  # rule 4: a closed cycle pauses a down-reporting park's outage
         del state.ongoing[ride_id]

@@ -3,8 +3,10 @@
 Live collection, the simulator and ``import`` all call ``ingest_cycles``. For each park-day
 touched it loads the state of that day before the earliest new cycle, merges the new readings
 with whatever is stored from that instant on, re-derives the rest of the day (SPEC §2), replaces
-those rows, and marks the affected hours and the day for re-aggregation. Ingesting the same
-cycles twice changes nothing. What is read back lives in ``state``.
+those rows, and marks the affected hours and the day for re-aggregation. Then the park's
+outages (SPEC §10) are re-derived from the earliest instant re-derived in the park on
+(``outage_store``). Ingesting the same cycles twice changes nothing. What is read back lives in
+``state``.
 
 A cycle whose feed is stale (SPEC §1, judged per park feed: ``metrics.feed_is_stale``) is stored
 with every ride UNKNOWN and one park-level data-quality record. Only the park's current
@@ -23,12 +25,14 @@ from datetime import date, datetime
 from sqlalchemy import Connection, delete
 
 from themepark_tracker import metrics
+from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.bulk import bulk_insert
 from themepark_tracker.db.upsert import bump_marks
 from themepark_tracker.ingest.catalog import turn_on_reports_down
 from themepark_tracker.ingest.derive import ParkRules, Reading, derive_cycle
 from themepark_tracker.ingest.models import Cycle
+from themepark_tracker.ingest.outage_store import maintain_outages
 from themepark_tracker.ingest.quality import STALE_DATA, ParkIssue, replace_park_issues
 from themepark_tracker.ingest.state import (
     DaySpan,
@@ -84,8 +88,13 @@ class IngestSummary:
         self.days_marked |= other.days_marked
 
 
-def ingest_cycles(conn: Connection, cycles: Iterable[Cycle]) -> IngestSummary:
-    """Store ``cycles`` (any parks, any order) inside the caller's transaction."""
+def ingest_cycles(conn: Connection, cycles: Iterable[Cycle], *,
+                  interval_minutes: int | None = None) -> IngestSummary:
+    """Store ``cycles`` (any parks, any order) inside the caller's transaction, and keep the
+    parks' outages (``outage_store``) from the earliest instant re-derived on. The collection
+    interval I defaults to the ``COLLECTION_INTERVAL_MINUTES`` setting."""
+    interval = (interval_minutes if interval_minutes is not None
+                else Settings.from_env().collection_interval_minutes)
     by_park: dict[int, list[Cycle]] = defaultdict(list)
     for cycle in cycles:
         by_park[cycle.park_id].append(cycle)
@@ -104,8 +113,14 @@ def ingest_cycles(conn: Connection, cycles: Iterable[Cycle]) -> IngestSummary:
         by_day: dict[date, list[Cycle]] = defaultdict(list)
         for cycle in park_cycles:
             by_day[local_date_of(cycle.recorded_at, park.zone)].append(cycle)
+        rederived_from: list[datetime] = []
         for day, day_cycles in sorted(by_day.items()):
-            summary.add(_ingest_park_day(conn, park, day, day_cycles, from_day_start=flipped))
+            day_summary, t0 = _ingest_park_day(conn, park, day, day_cycles,
+                                               from_day_start=flipped)
+            summary.add(day_summary)
+            rederived_from += [t0] if t0 is not None else []
+        if rederived_from:
+            maintain_outages(conn, park, min(rederived_from), interval)
     _mark_stale(conn, summary)
     return summary
 
@@ -138,9 +153,10 @@ def _incoming(park: ParkInfo, cycles: Sequence[Cycle], summary: IngestSummary) -
 
 def _ingest_park_day(
     conn: Connection, park: ParkInfo, day: date, cycles: Sequence[Cycle], from_day_start: bool
-) -> IngestSummary:
+) -> tuple[IngestSummary, datetime | None]:
     """Load what is stored of the day from the first new instant on, merge the new readings
-    in, re-derive from there and replace those rows (see the module docstring)."""
+    in, re-derive from there and replace those rows (see the module docstring). Also return
+    the instant re-derived from, None when nothing changed."""
     summary = IngestSummary(park_days=1)
     incoming = _incoming(park, cycles, summary)
     day_start, day_end = local_day_bounds(day, park.zone)
@@ -149,7 +165,7 @@ def _ingest_park_day(
     stored = load_stored(conn, park, span)
     if not from_day_start and stored.holds(incoming):
         summary.park_days_unchanged = 1
-        return summary
+        return summary, None
 
     merged = _merge(stored, incoming, summary)
     ride_rows, park_rows = _rederive(conn, park, span, merged)
@@ -159,7 +175,7 @@ def _ingest_park_day(
     summary.days_marked.add((park.park_id, day))
     summary.cycles = len(incoming)
     summary.ride_snapshots = len(ride_rows)
-    return summary
+    return summary, t0
 
 
 def _merge(stored: StoredDay, incoming: Readings, summary: IngestSummary) -> Readings:

@@ -177,7 +177,7 @@ def _simulate_day(engine: Engine, sim: Simulation, catalogue: Catalogue, k: int,
             park_day = sim.park_day(park, k)
             if park_day is not None:
                 summary.schedules += upsert_schedules(conn, park_day.schedules)
-                day.add(ingest_cycles(conn, park_day.cycles))
+                day.add(ingest_cycles(conn, park_day.cycles, interval_minutes=sim.interval))
                 missed += park_day.missed
             progress.advance(description=f"Simulating day {k + 1}/{total_days}")
     summary.park_snapshots += day.cycles
