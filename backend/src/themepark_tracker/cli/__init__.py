@@ -58,5 +58,6 @@ def main(verbose: bool) -> None:
     setup_logging(verbose)
 
 
-for _command in (*data.COMMANDS, *jobs.COMMANDS, *outages.COMMANDS, *serve.COMMANDS, *recovery.COMMANDS):
+for _command in (*data.COMMANDS, *jobs.COMMANDS, *outages.COMMANDS, *serve.COMMANDS,
+                 *recovery.COMMANDS):
     main.add_command(_command)
