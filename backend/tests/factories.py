@@ -66,6 +66,7 @@ def series(park_id: int, start: datetime, rows: Sequence[str], ride_ids: Sequenc
     return [cycle(park_id, start + n * every, row, ride_ids) for n, row in enumerate(rows)]
 
 
-def ingest(engine: Engine, cycles: Sequence[Cycle]) -> IngestSummary:
+def ingest(engine: Engine, cycles: Sequence[Cycle], interval_minutes: int | None = None
+           ) -> IngestSummary:
     with engine.begin() as conn:
-        return ingest_cycles(conn, cycles)
+        return ingest_cycles(conn, cycles, interval_minutes=interval_minutes)

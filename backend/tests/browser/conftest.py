@@ -32,7 +32,6 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.conftest import require
-from tests.outage_rows import fill_outages
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.daily import run_daily
 from themepark_tracker.aggregate.hourly import run_hourly
@@ -99,7 +98,6 @@ def sim_db(tmp_path_factory: pytest.TempPathFactory, sim_end: datetime, sim_now:
     backfill(engine, INTERVAL, days=SIM_DAYS)
     run_hourly(engine, INTERVAL, now=sim_now)
     run_daily(engine, INTERVAL, now=sim_now)
-    fill_outages(engine, INTERVAL)  # until ingest maintains ride_outages itself
     fit_curves(engine, 180, now=sim_now)
     yield engine
     engine.dispose()

@@ -24,7 +24,7 @@ import pytest
 from tests.browser.conftest import REPO, Tab, serve_api
 from tests.browser.helpers import api_get, save, wait_details
 from tests.factories import ingest, make_park, series
-from tests.outage_rows import add_outages, fill_outages
+from tests.outage_rows import add_outages
 from themepark_tracker.aggregate.recovery import fit_curves
 from themepark_tracker.db.engine import make_engine
 from themepark_tracker.db.migrate import upgrade
@@ -62,7 +62,6 @@ def down_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, da
     for n in (5, 6, 7, *range(29, 36)):
         rows[n] = "D" + "O" * 5
     ingest(engine, series(1, end - timedelta(minutes=35 * INTERVAL), rows, ids))
-    fill_outages(engine, INTERVAL)
     add_outages(engine, 1, 102, end - timedelta(days=160), history(), INTERVAL,
                 spacing_minutes=360)
     fit_curves(engine, 180, now=now)

@@ -13,7 +13,6 @@ from sqlalchemy import Engine
 
 from tests.contract import problems, response_schema
 from tests.factories import ingest, make_park, series
-from tests.outage_rows import fill_outages
 from themepark_tracker.aggregate.recovery import fit_curves
 from themepark_tracker.config import Settings
 from themepark_tracker.web import create_app
@@ -26,7 +25,6 @@ def small_park(engine: Engine) -> None:
     ids = make_park(engine, tiers=(1, 2, 3))
     rows = ["OOO"] * 6 + ["ODO"] * 4 + ["OOO"] * 7
     ingest(engine, series(1, datetime(2025, 7, 1, 10, 0), rows, ids))
-    fill_outages(engine, 5)
     fit_curves(engine, 180, now=NOW)
 
 

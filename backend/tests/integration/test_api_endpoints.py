@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from tests.factories import cycle, ingest, make_park, series
-from tests.outage_rows import fill_outages
 from themepark_tracker.aggregate.daily import run_daily
 from themepark_tracker.aggregate.hourly import aggregate_hour
 
@@ -87,7 +86,6 @@ def test_ride_details_merge_an_outage_into_one_incident(engine: Engine, make_api
     # The other three rides keep operating, so the park stays open.
     rows = [("D" if n in (2, 3, 4, 5, 11, 12, 13) else "O") + "OOO" for n in range(16)]
     ingest(engine, series(1, datetime(2025, 7, 1, 10, 0), rows, ids))
-    fill_outages(engine, 5)  # incidents are the ride's outages (SPEC §10)
     body = make_api(datetime(2025, 7, 1, 11, 20)).get("/api/rides/101/details").get_json()
     assert body["incidents"] == [
         {"start": "2025-07-01T10:10:00Z", "end": "2025-07-01T10:30:00Z",
@@ -107,7 +105,6 @@ def test_an_ongoing_outage_is_open_ended(engine: Engine, make_api) -> None:
     ids = make_park(engine, tiers=(1, 2, 2, 3), reports_down=True)
     ingest(engine, series(1, datetime(2025, 7, 1, 10, 0), ["OOOO", "OOOO", "DOOO", "DOOO"],
                           ids))
-    fill_outages(engine, 5)
     body = make_api(datetime(2025, 7, 1, 10, 17)).get("/api/rides/101/details").get_json()
     assert body["current_status"] == "DOWN"
     assert body["incidents"] == [{"start": "2025-07-01T10:10:00Z", "end": None,

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 
 from tests import scenarios as scen
 from tests.factories import ingest, make_park, series
-from tests.outage_rows import add_outages, fill_outages
+from tests.outage_rows import add_outages
 from themepark_tracker import survival
 from themepark_tracker.aggregate.recovery import fit_curves
 from themepark_tracker.db import tables as t
@@ -30,8 +30,7 @@ HISTORY = ([(40, "recovered")] * 100 + [(60, "recovered")] * 60 + [(80, "recover
 def down_ride(engine: Engine, rows: list[str] = ROWS, history: bool = True,
               every: timedelta = timedelta(minutes=5), interval: int = 5) -> None:
     ids = make_park(engine, tiers=(1, 2, 2, 3), reports_down=True)
-    ingest(engine, series(1, START, rows, ids, every=every))
-    fill_outages(engine, interval)
+    ingest(engine, series(1, START, rows, ids, every=every), interval_minutes=interval)
     if history:
         add_outages(engine, 1, 102, START - timedelta(days=150), HISTORY, interval)
 
@@ -186,7 +185,6 @@ def test_reliability_needs_twelve_outages(engine: Engine, make_api) -> None:
     scen.at_head(engine)
     ids = make_park(engine, tiers=(1, 2, 2, 3), reports_down=True)
     ingest(engine, series(1, START, [x + y + "OO" for x, y in zip(a, b, strict=True)], ids))
-    fill_outages(engine, 5)
     now = START + timedelta(minutes=93 * 5)
     client = make_api(now)
     twelve = client.get("/api/rides/101/details").get_json()
