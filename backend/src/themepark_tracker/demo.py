@@ -12,6 +12,7 @@ from rich.console import Console
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.daily import run_daily
 from themepark_tracker.aggregate.hourly import run_hourly
+from themepark_tracker.aggregate.recovery import fit_curves
 from themepark_tracker.config import Settings, embedded_url
 from themepark_tracker.db.engine import describe, make_engine
 from themepark_tracker.db.migrate import upgrade
@@ -38,6 +39,8 @@ def run_demo(settings: Settings, *, days: int, parks: int, rides: int) -> Settin
     run_hourly(engine, interval)
     done = run_daily(engine, interval)
     console.print(f"Aggregated {sum(d.parks for d in done)} park-days")
+    fitted = fit_curves(engine, settings.recovery_window_days)  # as `themepark run` daily
+    console.print(f"Fitted {fitted.strata} recovery curves over {fitted.outages:,} outages")
     for period in ("today", "yesterday", "last_week"):
         print_rankings(engine, settings, period=period, park_filter="all-parks", limit=10,
                        console=console)
