@@ -197,11 +197,11 @@ def test_catalogue_from_the_real_destinations_and_children(
     assert {r.themeparks_wiki_id: r.category for r in rides} == {
         c["id"]: category(c) for c in children}
     assert {r.park_id for r in rides} == {parks[0].park_id}
-    kinds = {c["entityType"] for c in children}
-    assert {"ATTRACTION", "SHOW", "RESTAURANT"} <= kinds  # what the next line is about
-    assert all(r.category != "ATTRACTION" for r in rides
-               if next(c for c in children if c["id"] == r.themeparks_wiki_id)["entityType"]
-               != "ATTRACTION")
+    # Shows and restaurants (both in the capture) are never attractions.
+    kind = {c["id"]: c["entityType"] for c in children}
+    assert {"SHOW", "RESTAURANT"} <= set(kind.values())
+    assert {r.themeparks_wiki_id for r in rides if r.category == "ATTRACTION"} <= {
+        i for i, k in kind.items() if k == "ATTRACTION"}
 
 
 # --- collect --schedules --------------------------------------------------------------------
