@@ -5,6 +5,10 @@ Tests steer it per path: ``fail`` (an HTTP error), ``slow`` (sleep before answer
 ``throttle`` (429 with Retry-After, a given number of times), ``transform`` (edit the JSON before
 it is sent, e.g. to break a ride down). ``now`` is the instant the fixtures' "@NOW-2m" times are
 relative to.
+
+``serve_upstream(real_files())`` serves instead the real ThemeParks.wiki captures of
+tests/fixtures/upstream/real/ byte for byte, at the paths the collector asks for (Magic
+Kingdom only; every other path, Queue-Times' included, is a 404).
 """
 
 from __future__ import annotations
@@ -24,6 +28,10 @@ from typing import Any
 from themepark_tracker.config import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "upstream"
+REAL = FIXTURES / "real"
+#: The real captures of Magic Kingdom's ``live``: mid-day (18:27 in Orlando) and before opening.
+REAL_LIVE_MIDDAY = REAL / "ThemeParks_Python" / "mk_live.json"
+REAL_LIVE_BEFORE_OPENING = REAL / "ThemeParks_JavaScript" / "mk_live.json"
 MK_WIKI = "75ea578a-adc8-4116-a54d-dccb60765ef9"
 EUROPA_WIKI = "0e3e0c1b-6c8f-4b3d-9e4f-6f2b1f9a6c11"
 RIDE = {  # ThemeParks.wiki ids of Magic Kingdom rides the tests steer
@@ -67,6 +75,17 @@ def fixture_path(url_path: str) -> Path | None:
     return None
 
 
+def real_files(live: Path = REAL_LIVE_MIDDAY) -> dict[str, Path]:
+    """URL path -> real capture, for ``serve_upstream``: ThemeParks.wiki's destinations and
+    Magic Kingdom's entity, children, schedule and the given ``live``."""
+    python_sdk, park = REAL / "ThemeParks_Python", f"/wiki/entity/{MK_WIKI}"
+    return {"/wiki/destinations": python_sdk / "destinations.json",
+            park: python_sdk / "mk_entity.json",
+            f"{park}/children": python_sdk / "mk_children.json",
+            f"{park}/schedule": python_sdk / "mk_schedule.json",
+            f"{park}/live": live}
+
+
 def render_fixture(url_path: str, now: datetime | None = None) -> Any:
     path = fixture_path(url_path)
     assert path is not None, url_path
@@ -83,6 +102,7 @@ class Seen:
 @dataclass
 class FakeUpstream:
     base_url: str = ""
+    files: dict[str, Path] | None = None  # URL path -> file served as is (see real_files)
     now: Callable[[], datetime] = utcnow
     requests: list[Seen] = field(default_factory=list)
     _fail: dict[str, int] = field(default_factory=dict)
@@ -142,9 +162,12 @@ class FakeUpstream:
             time.sleep(self._slow[path])
         if path in self._fail:
             return self._fail[path], {}, b"<html>upstream error</html>"
-        if fixture_path(path) is None:
+        source = self.files.get(path) if self.files is not None else fixture_path(path)
+        if source is None:
             return 404, {}, b'{"error": "Not Found"}'
-        data = render_fixture(path, self.now())
+        if self.files is not None and path not in self._transform:
+            return 200, {"Content-Type": "application/json"}, source.read_bytes()
+        data = render(json.loads(source.read_text("utf-8")), self.now())
         if path in self._transform:
             data = self._transform[path](data)
         return 200, {"Content-Type": "application/json"}, json.dumps(data).encode()
@@ -160,8 +183,9 @@ def set_live(data: Any, ride: str, status: str, wait: int | None = None) -> Any:
 
 
 @contextmanager
-def serve_upstream() -> Iterator[FakeUpstream]:
-    fake = FakeUpstream()
+def serve_upstream(files: dict[str, Path] | None = None) -> Iterator[FakeUpstream]:
+    """The fake upstream on a free port: the hand-made fixtures, or ``files`` when given."""
+    fake = FakeUpstream(files=files)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
