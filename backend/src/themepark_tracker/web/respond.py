@@ -22,7 +22,14 @@ from sqlalchemy import Connection, Engine, make_url
 from themepark_tracker.config import Settings
 from themepark_tracker.queries.live import from_live_feeds, newest_data_at
 from themepark_tracker.queries.park_stats import latest_local_date
-from themepark_tracker.queries.periods import LIVE, TODAY, Period, PeriodError, check_reached
+from themepark_tracker.queries.periods import (
+    DATE,
+    LIVE,
+    TODAY,
+    Period,
+    PeriodError,
+    check_reached,
+)
 from themepark_tracker.timeutil import iso_utc
 from themepark_tracker.web import params
 from themepark_tracker.web.cache import Flights, NoCache, ResponseCache, data_generation
@@ -118,7 +125,8 @@ class JsonProvider(DefaultJSONProvider):
 
 def max_age(period: str | None) -> int:
     svc = services()
-    if period in (None, LIVE, TODAY):
+    # A date may be a park's today, which changes with every cycle.
+    if period in (None, LIVE, TODAY, DATE):
         return FRESH_MAX_AGE
     return svc.settings.cache_ttl_seconds
 
