@@ -189,6 +189,9 @@ BAD = [
     ({"period": "range", "from": "2024-10-31", "to": "2025-11-01"}, "to", "at most 366"),
     ({"period": "range", "from": "2025-11-01", "to": "2025-11-03"}, "to", "up to 2025-11-02"),
     ({"period": "last_week", "from": "2025-11-01"}, "from", "only with period=range"),
+    # Local midnight of 0001-01-01 east of UTC is before datetime's year 1: not a 500.
+    ({"period": "date", "date": "0001-01-01"}, "date", "from 1970-01-01"),
+    ({"period": "range", "from": "0001-01-01", "to": "0001-01-02"}, "from", "from 1970-01-01"),
 ]
 
 

@@ -26,6 +26,9 @@ ONE_DAY = (TODAY, YESTERDAY, DATE)
 MEAN_OF_DAYS = (LAST_WEEK, LAST_MONTH, LAST_90_DAYS, LAST_365_DAYS, RANGE)
 #: A ``range`` covers at most this many local dates.
 MAX_RANGE_DAYS = 366
+#: The earliest local date a period may name (the first local midnights of the years before
+#: are out of ``datetime``'s range in some zones, and no park has data from then).
+EARLIEST_DATE = date(1970, 1, 1)
 
 #: How a park's window is read: the latest cycle, today up to now, whole past local dates,
 #: or nothing (a date the park has not reached yet).

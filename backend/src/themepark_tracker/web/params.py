@@ -20,6 +20,7 @@ from flask import g, request
 from themepark_tracker.queries.periods import (
     API_PERIODS,
     DATE,
+    EARLIEST_DATE,
     RANGE,
     TODAY,
     Period,
@@ -123,10 +124,14 @@ def local_date(name: str) -> date | None:
     try:
         if not _ISO_DATE.fullmatch(raw):
             raise ValueError
-        return _keep(name, date.fromisoformat(raw))
+        day = date.fromisoformat(raw)
     except ValueError:
         raise ApiError(400, "invalid_parameter",
                        f"{name} must be a local date YYYY-MM-DD; got {raw!r}", name) from None
+    if day < EARLIEST_DATE:
+        raise ApiError(400, "invalid_parameter",
+                       f"{name} must be a local date from {EARLIEST_DATE}; got {raw}", name)
+    return _keep(name, day)
 
 
 def park_filter() -> str:

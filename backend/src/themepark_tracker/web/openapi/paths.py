@@ -3,7 +3,7 @@ parameters, and their responses, every error one of them as the error envelope."
 
 from __future__ import annotations
 
-from themepark_tracker.queries.periods import API_PERIODS, MAX_RANGE_DAYS, TODAY
+from themepark_tracker.queries.periods import API_PERIODS, EARLIEST_DATE, MAX_RANGE_DAYS, TODAY
 from themepark_tracker.queries.rankings import FILTERS, SORT_KEYS
 from themepark_tracker.queries.ride_reports import RIDE_SORT_KEYS
 from themepark_tracker.web.openapi.schemas import (
@@ -37,9 +37,9 @@ _DATE = {"type": "string", "format": "date"}
 #: ``period`` with the date parameters that ``date`` and ``range`` take.
 PERIOD = [
     _PERIOD,
-    _query("date", _DATE, "with period=date: the local date, up to the latest any park "
-                          "has reached"),
-    _query("from", _DATE, "with period=range: the first local date"),
+    _query("date", _DATE, f"with period=date: the local date, from {EARLIEST_DATE} up to the "
+                          "latest any park has reached"),
+    _query("from", _DATE, f"with period=range: the first local date, from {EARLIEST_DATE}"),
     _query("to", _DATE, f"with period=range: the last local date, yesterday at the latest, "
                         f"at most {MAX_RANGE_DAYS} days after from"),
 ]
