@@ -248,7 +248,8 @@ def _ride_chart(
     conn: Connection, info: RideInfo, park: ParkInfo, s: RideSums | None, period: str,
     now: datetime, zone: ZoneInfo, *, interval_minutes: int, use_hourly: bool,
 ) -> dict[str, Any]:
-    """Hourly points for today/yesterday, daily for week/month, snapshots for live."""
+    """Hourly points for one day (today, yesterday, a date), daily up to 90 dates, weekly
+    beyond (SPEC §7), snapshots for live."""
     window = park_window(period, park.timezone, now)
     if period == LIVE:
         rss = t.ride_status_snapshots
