@@ -50,11 +50,13 @@ def problems(spec: Mapping[str, Any], schema: Mapping[str, Any], body: Any) -> l
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors]
 
 
-def walk(spec: Mapping[str, Any], ids: Mapping[str, Sequence[int]], texts: Sequence[str]
+def walk(spec: Mapping[str, Any], ids: Mapping[str, Sequence[int]], texts: Sequence[str],
+         period_dates: Mapping[str, Mapping[str, str]] | None = None
          ) -> Iterator[tuple[str, str]]:
     """(documented path, URL) for every operation: every path id in ``ids[name]``; every
-    period, each with the defaults and with each value of every other enumerated parameter;
-    each ``park_id`` filter in ``ids``; each search text."""
+    period (``date`` and ``range`` with their parameters from ``period_dates``), each with
+    the defaults and with each value of every other enumerated parameter; each ``park_id``
+    filter in ``ids``; each search text."""
     for path, item in spec["paths"].items():
         params = item["get"]["parameters"]
         names = {p["name"] for p in params}
@@ -75,7 +77,8 @@ def walk(spec: Mapping[str, Any], ids: Mapping[str, Sequence[int]], texts: Seque
         for target in targets:
             for period in periods:
                 for extra in variants:
-                    query = {**({"period": period} if period else {}), **extra}
+                    dated = (period_dates or {}).get(period or "", {})
+                    query = {**({"period": period} if period else {}), **dated, **extra}
                     yield path, target + (f"?{urlencode(query)}" if query else "")
 
 

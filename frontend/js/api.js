@@ -10,6 +10,8 @@
 //      quickstart's step 6) calls http://<the same host name>:5001;
 //   3. anything else (the API server itself serving the page at /) uses the same origin.
 
+import { periodParams } from "./format.js";
+
 export const DEV_STATIC_PORT = "8080";
 export const DEV_API_PORT = "5001";
 const CACHE_SECONDS = 60;
@@ -98,8 +100,8 @@ export class Api {
   parksWaits(params) { return this.get("/parks/waittimes", params); }
   ridesDowntime(params) { return this.get("/rides/downtime", params); }
   ridesWaits(params) { return this.get("/rides/waittimes", params); }
-  parkDetails(parkId, period) { return this.get(`/parks/${parkId}/details`, { period }); }
-  rideDetails(rideId, period) { return this.get(`/rides/${rideId}/details`, { period }); }
+  parkDetails(parkId, period) { return this.get(`/parks/${parkId}/details`, periodParams(period)); }
+  rideDetails(rideId, period) { return this.get(`/rides/${rideId}/details`, periodParams(period)); }
   parkRecovery(parkId) { return this.get(`/parks/${parkId}/recovery`); }
   liveSummary(parkId = null) { return this.get("/live/status-summary", { park_id: parkId }); }
   search(q) { return this.get("/search", { q }); }

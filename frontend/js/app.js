@@ -38,6 +38,7 @@ function parseHash(hash = window.location.hash) {
   const [path, query = ""] = raw.split("?");
   const params = new URLSearchParams(query);
   const period = fmt.PERIOD_IDS.includes(params.get("period")) ? params.get("period") : null;
+  fmt.setChosenDay(params.get("date"));
   const park = path.match(/^\/parks\/(\d+)\/?$/);
   if (park) return { kind: "park", id: Number(park[1]), period: period || state.period };
   const ride = path.match(/^\/rides\/(\d+)\/?$/);
@@ -48,7 +49,20 @@ function parseHash(hash = window.location.hash) {
 }
 
 function rankingsHash({ period = state.period, filter = state.filter, view = state.view } = {}) {
-  return `#/?period=${period}&filter=${filter}&view=${view}`;
+  return `#/?${fmt.periodQuery(period)}&filter=${filter}&view=${view}`;
+}
+
+// One day: a date input beside the period tabs; choosing a date shows that local date.
+function dayPicker() {
+  return h("label", { class: "day-pick" }, "One day ",
+    h("input", {
+      type: "date", id: "period-date", value: fmt.chosenDayOrYesterday(),
+      onchange: (event) => {
+        if (!fmt.isDay(event.target.value)) return;
+        fmt.setChosenDay(event.target.value);
+        go(rankingsHash({ period: "date" }));
+      },
+    }));
 }
 
 function go(hash) {
@@ -69,6 +83,7 @@ function buildControls() {
     dataset: { period: p.id },
     onclick: () => go(rankingsHash({ period: p.id })),
   }, p.label)));
+  tabs.after(dayPicker());
   tabs.addEventListener("keydown", (event) => {
     const all = [...tabs.querySelectorAll("[role=tab]")];
     const i = all.indexOf(document.activeElement);
@@ -115,7 +130,9 @@ function syncControls() {
     b.setAttribute("aria-pressed", String(b.dataset.view === state.view));
   }
   const period = fmt.PERIODS.find((p) => p.id === state.period);
-  $("period-explain").textContent = `${period.label}: ${period.explain}.`;
+  const day = state.period === "date" ? ` (${fmt.chosenDayOrYesterday()})` : "";
+  $("period-explain").textContent = `${period.label}${day}: ${period.explain}.`;
+  $("period-date").value = fmt.chosenDayOrYesterday();
 }
 
 // ---- what every answer carries ----------------------------------------------------------------
@@ -149,11 +166,32 @@ function noteAnswer(body) {
 
 function rankingsTitle() {
   const what = { parks: "Parks ranked by shame score", rides: "Rides ranked by downtime", waits: "Wait-time rankings" }[state.view];
-  return `${what}: ${fmt.periodLabel(state.period).toLowerCase()}`;
+  const day = state.period === "date" ? ` (${fmt.chosenDayOrYesterday()})` : "";
+  return `${what}: ${fmt.periodLabel(state.period).toLowerCase()}${day}`;
+}
+
+// Why parks are counted but not ranked (SPEC §5), in words.
+const NOT_RANKED_WHY = {
+  closed: ["was not open", "were not open"],
+  no_data: ["has no data", "have no data"],
+  not_begun: ["has not reached this date yet", "have not reached this date yet"],
+};
+
+function unrankedNote(notRanked, unranked) {
+  const counts = new Map();
+  for (const row of notRanked) counts.set(row.reason, (counts.get(row.reason) || 0) + 1);
+  const why = (reason, n) => (NOT_RANKED_WHY[reason] || NOT_RANKED_WHY.closed)[n === 1 ? 0 : 1];
+  if (counts.size <= 1) {
+    const reason = [...counts.keys()][0];
+    return `${unranked} ${unranked === 1 ? "park" : "parks"} ${why(reason, unranked)} in this period ` +
+      `and ${unranked === 1 ? "is" : "are"} not ranked.`;
+  }
+  const parts = [...counts].map(([reason, n]) => `${n} ${why(reason, n)}`);
+  return `${unranked} parks are not ranked: ${parts.join(", ")}.`;
 }
 
 async function renderRankings({ force = false } = {}) {
-  const key = `${state.period}|${state.filter}|${state.view}|${state.parkSort.key}|${state.parkSort.direction}|${state.rideSort}`;
+  const key = `${fmt.periodQuery(state.period)}|${state.filter}|${state.view}|${state.parkSort.key}|${state.parkSort.direction}|${state.rideSort}`;
   if (!force && key === state.renderedKey) return;
   const mine = ++rankingsToken;
   const started = performance.now();
@@ -163,7 +201,7 @@ async function renderRankings({ force = false } = {}) {
   region.dataset.state = "loading";
   region.setAttribute("aria-busy", "true");
   $("results-title").textContent = rankingsTitle();
-  const params = { period: state.period, filter: state.filter };
+  const params = { ...fmt.periodParams(state.period), filter: state.filter };
   const retry = () => renderRankings({ force: true });
   replace(body, loading());
   try {
@@ -187,9 +225,7 @@ async function renderRankings({ force = false } = {}) {
           renderRankings().then(() => focusSortButton(k));
         });
       if (unranked > 0 && answer.data.length < rankings.PARK_LIMIT) {
-        content = [content, h("p", { class: "table-note" },
-          `${unranked} ${unranked === 1 ? "park was" : "parks were"} not open during this period ` +
-          "and are not ranked.")];
+        content = [content, h("p", { class: "table-note" }, unrankedNote(answer.not_ranked || [], unranked))];
       }
     } else if (state.view === "rides") {
       const answer = await api.ridesDowntime({ ...params, limit: rankings.RIDE_LIMIT, sort_by: state.rideSort });

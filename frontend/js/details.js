@@ -11,13 +11,22 @@ const WAIT_COLOR = "#0b5cad";
 const DOWN_COLOR = "#c25400";
 
 function periodLinks(hrefFor, current, name) {
+  const day = h("input", {
+    type: "date", class: "details-date", value: fmt.chosenDayOrYesterday(),
+    "aria-label": `One day for ${name} (local date)`,
+    onchange: (event) => {
+      if (!fmt.isDay(event.target.value)) return;
+      fmt.setChosenDay(event.target.value);
+      window.location.hash = hrefFor("date");
+    },
+  });
   return h("nav", { class: "period-links", "aria-label": `Period for ${name}` },
     fmt.PERIODS.map((p) => h("a", {
       href: hrefFor(p.id),
       class: "period-link",
       "aria-current": p.id === current ? "page" : null,
       dataset: { period: p.id },
-    }, p.label)));
+    }, p.label)), day);
 }
 
 function stat(label, value, note = null) {
@@ -34,21 +43,27 @@ function pointTime(point, granularity, timeZone, { withDay = true } = {}) {
     return withDay ? `${fmt.day(point.hour_start_utc, timeZone)}, ${span}` : span;
   }
   if (granularity === "day") return `${point.label} (local date)`;
+  if (granularity === "week") return `${point.date} to ${point.last_date} (week ${point.label})`;
   if (point.recorded_at) return `${fmt.day(point.recorded_at, timeZone)}, ${fmt.time(point.recorded_at, timeZone)}`;
   return point.label;
 }
 
-const GRAIN_WORD = { hour: "hour", day: "day", snapshot: "cycle (last 60 minutes)" };
+const GRAIN_WORD = { hour: "hour", day: "day", week: "week", snapshot: "cycle (last 60 minutes)" };
 
 function coverage(body, timeZone) {
   if (!body.period_start) return null;
   const label = fmt.periodLabel(body.period);
-  if (body.period === "yesterday" || body.period === "last_week" || body.period === "last_month") {
-    // period_end is exclusive: the last covered local date is the one just before it.
-    const last = new Date(new Date(body.period_end).getTime() - 1).toISOString();
-    const first = fmt.day(body.period_start, timeZone);
-    const span = body.period === "yesterday" ? first : `${first} to ${fmt.day(last, timeZone)}`;
+  if (body.not_ranked_reason === "not_begun") {
+    return h("p", { class: "coverage" }, `${body.first_date} has not begun yet in ${timeZone}.`);
+  }
+  if (body.first_date && body.period !== "live" && body.period !== "today"
+      && body.period_end !== undefined && body.chart_granularity !== "hour") {
+    const span = body.first_date === body.last_date ? body.first_date : `${body.first_date} to ${body.last_date}`;
     return h("p", { class: "coverage" }, `${label} covers ${span}, the park's local dates (${timeZone}).`);
+  }
+  if (body.period === "yesterday" || body.period === "date") {
+    return h("p", { class: "coverage" }, `${label} covers ${body.first_date}, the park's local date (${timeZone})` +
+      (new Date(body.period_end).getTime() <= Date.now() ? "." : ", up to now."));
   }
   const local = `${fmt.dateTime(body.period_start, timeZone)} → ${fmt.time(body.period_end, timeZone)}`;
   return h("p", { class: "coverage" }, `${label} covers ${local} park time (${timeZone}).`);
@@ -58,6 +73,7 @@ const WHY = {
   live: "The latest cycle only: s = 10 × weight of the rides down ÷ weight of the active rides.",
   today: "Every cycle since local midnight while the park was open, each s = 10 × weight down ÷ active weight.",
   yesterday: "Every cycle of the park's previous local day while it was open.",
+  date: "Every cycle of the chosen local day while the park was open (up to now, if that day is today there).",
 };
 
 function formula(body, points) {
@@ -79,6 +95,15 @@ function formula(body, points) {
         "Each day's score is that day's shame_score_sum ÷ open_snapshot_count; the mean is taken " +
         "before rounding, so it can differ by 0.1 from the mean of the rounded daily scores shown. " +
         `Over the period: ${fmt.fixed(body.shame_score_sum, 2)} summed over ${fmt.count(n)} open cycles.`));
+  }
+  if (body.score_method === "mean_of_days") {
+    return h("div", { class: "formula" },
+      h("p", {}, h("code", {}, "shame score = mean of the daily scores of the days the park was open")),
+      h("p", { class: "formula-numbers" }, `over ${fmt.count(body.days_open)} open days = `,
+        h("strong", {}, fmt.score(body.shame_score))),
+      h("p", { class: "formula-why" },
+        "Each week's point is the mean of the daily scores of its open days; the period's score is " +
+        "the mean over all its open days."));
   }
   return h("div", { class: "formula" },
     h("p", {}, h("code", {}, "shame score = shame_score_sum ÷ open_snapshot_count")),
@@ -107,7 +132,7 @@ function chartSection({ id, title, points, granularity, timeZone, series, yTitle
           table({
             caption: `${title} (park time, ${timeZone}${granularity === "hour" && points[0] ? `, ${fmt.day(points[0].hour_start_utc, timeZone)}` : ""})`,
             columns: [
-              { label: granularity === "day" ? "Date" : "Time", rowHeader: true,
+              { label: { day: "Date", week: "Week" }[granularity] || "Time", rowHeader: true,
                 cell: (p) => pointTime(p, granularity, timeZone, { withDay: granularity !== "hour" }) },
               ...tableColumns,
             ],

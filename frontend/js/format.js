@@ -7,9 +7,27 @@ export const PERIODS = [
   { id: "yesterday", label: "Yesterday", explain: "the previous local date of each park" },
   { id: "last_week", label: "Last week", explain: "the 7 local dates ending yesterday" },
   { id: "last_month", label: "Last month", explain: "the 30 local dates ending yesterday" },
+  { id: "last_90_days", label: "Last 90 days", explain: "the 90 local dates ending yesterday" },
+  { id: "last_365_days", label: "Last 365 days", explain: "the 365 local dates ending yesterday, charted by week" },
+  { id: "date", label: "One day", explain: "the local date chosen, the same date in each park's own time zone" },
 ];
 export const PERIOD_IDS = PERIODS.map((p) => p.id);
 export const periodLabel = (id) => (PERIODS.find((p) => p.id === id) || { label: id }).label;
+
+// The local date of period=date (YYYY-MM-DD), shared by the address, every link and every
+// request; the day before today (the browser's) until one is chosen.
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+let chosenDay = null;
+export const isDay = (value) => typeof value === "string" && ISO_DAY.test(value);
+export function setChosenDay(day) { if (isDay(day)) chosenDay = day; }
+export function chosenDayOrYesterday() {
+  if (chosenDay) return chosenDay;
+  const d = new Date(Date.now() - 24 * 3600 * 1000);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+// The API parameters of a period, and the same as an address's query.
+export const periodParams = (period) => (period === "date" ? { period, date: chosenDayOrYesterday() } : { period });
+export const periodQuery = (period) => new URLSearchParams(periodParams(period)).toString();
 
 export const FILTERS = [
   { id: "all-parks", label: "All parks" },

@@ -7,8 +7,8 @@ export const PARK_LIMIT = 200;
 export const RIDE_LIMIT = 100;
 export const WAIT_RIDE_LIMIT = 50;
 
-export const parkHref = (id, period) => `#/parks/${id}?period=${period}`;
-export const rideHref = (id, period) => `#/rides/${id}?period=${period}`;
+export const parkHref = (id, period) => `#/parks/${id}?${fmt.periodQuery(period)}`;
+export const rideHref = (id, period) => `#/rides/${id}?${fmt.periodQuery(period)}`;
 
 // Park table columns. Parks are all fetched (limit 200), so sorting them here is exact.
 const PARK_SORTS = {

@@ -38,6 +38,10 @@ I = WORLD_INTERVAL  # noqa: E741
 NOW = datetime(2025, 11, 2, 15, 47)
 #: Search texts: parks and rides, rides only, nothing, and LIKE's wildcards taken literally.
 SEARCH_TEXTS = ("Park", "Ride 1", "Show", "no such name", "%", "_")
+#: The dates the walk gives ``date`` and ``range``: yesterday everywhere, and a range that
+#: starts before the world's first data.
+PERIOD_DATES = {"date": {"date": "2025-11-01"},
+                "range": {"from": "2025-10-20", "to": "2025-11-01"}}
 
 
 @pytest.fixture
@@ -72,7 +76,7 @@ def walk_and_check(client: Any, spec: dict[str, Any], ids: dict[str, list[int]]
     """Call every URL of ``walk``; each answer must be documented and match its schema.
     Returns the key paths seen per documented path."""
     seen: dict[str, set[str]] = defaultdict(set)
-    for path, url in walk(spec, ids, SEARCH_TEXTS):
+    for path, url in walk(spec, ids, SEARCH_TEXTS, PERIOD_DATES):
         response = client.get(url)
         # 404: a show is not an attraction; 503: health says what is degraded.
         health = path == "/api/health"

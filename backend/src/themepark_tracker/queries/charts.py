@@ -3,13 +3,17 @@
 - today / yesterday: one point per hour of the park's local day (24; 23 or 25 on DST days),
   from ``park_hourly_stats`` where the park's clock hours are UTC hours and the hour is
   aggregated and not stale, otherwise from the raw snapshots;
-- last_week / last_month: one point per local date, from the same ``ParkPeriod`` the score
-  comes from;
+- date: like yesterday (like today on the park's own today);
+- last_week / last_month / last_90_days, and a range of up to 90 dates: one point per local
+  date, from the same ``ParkPeriod`` the score comes from;
+- longer periods: one point per ISO week (Monday to Sunday, cut to the period at both ends),
+  its score the mean of the daily values of the park's open days in it;
 - live: the last 60 minutes of park snapshots.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +26,7 @@ from themepark_tracker.db import tables as t
 from themepark_tracker.db.types import plain
 from themepark_tracker.queries.coverage import covered_until
 from themepark_tracker.queries.park_stats import ParkInfo, ParkPeriod
-from themepark_tracker.queries.periods import LIVE, LIVE_CHART_SPAN, TODAY, YESTERDAY
+from themepark_tracker.queries.periods import LIVE, LIVE_CHART_SPAN, ONE_DAY, ParkWindow
 from themepark_tracker.timeutil import HOUR, iso_utc, local_day_bounds, local_label, zone_of
 
 
@@ -99,13 +103,64 @@ def park_chart(
     zone = zone_of(park.timezone)
     if period == LIVE:
         return live_points(conn, park.park_id, now, zone)
-    if period in (TODAY, YESTERDAY):
+    if period in ONE_DAY:
         day_start, day_end = local_day_bounds(pp.window.first_date, zone)
         rows = hourly_rows(conn, park.park_id, day_start, day_end, now,
                            interval_minutes=interval_minutes, use_hourly=use_hourly)
         return [_point(hour, label, rows.get(hour), future=hour > now)
                 for hour, label in local_hour_starts(pp.window.first_date, zone)]
+    if chart_granularity(pp.window) == "week":
+        return [weekly_point(pp, days, zone) for days in iso_weeks(pp.window.dates)]
     return [daily_point(pp, day, zone) for day in pp.window.dates]
+
+
+#: Multi-day charts up to this many local dates have one point per date; longer ones one per
+#: ISO week (SPEC §7).
+MAX_DAILY_POINTS = 90
+
+
+def chart_granularity(window: ParkWindow) -> str:
+    if window.period == LIVE:
+        return "snapshot"
+    if window.period in ONE_DAY:
+        return "hour"
+    return "day" if len(window.dates) <= MAX_DAILY_POINTS else "week"
+
+
+def iso_weeks(dates: Sequence[date]) -> list[tuple[date, ...]]:
+    """``dates`` (consecutive) cut into ISO weeks, Monday to Sunday: the first and last may
+    be shorter."""
+    weeks: list[list[date]] = []
+    for day in dates:
+        if not weeks or day.isocalendar()[:2] != weeks[-1][0].isocalendar()[:2]:
+            weeks.append([])
+        weeks[-1].append(day)
+    return [tuple(week) for week in weeks]
+
+
+def week_label(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def weekly_point(pp: ParkPeriod, days: Sequence[date], zone: ZoneInfo) -> dict[str, Any]:
+    """One ISO week (cut to the period): the mean of the daily scores of its open days;
+    the mean wait over all its waits. Distinct rides are not summed across days: null."""
+    sums = [pp.days[d] for d in days if d in pp.days]
+    wait_sum = sum(s.wait_sum for s in sums)
+    wait_count = sum(s.wait_count for s in sums)
+    return {
+        "hour_start_utc": iso_utc(local_day_bounds(days[0], zone)[0]),
+        "label": week_label(days[0]),
+        "date": days[0].isoformat(),
+        "last_date": days[-1].isoformat(),
+        "days_open": sum(1 for s in sums if s.open_snapshot_count > 0),
+        "shame_score": metrics.round_half_up(metrics.mean_of_days(s.shame for s in sums), 1),
+        "avg_wait_time_minutes": metrics.round_half_up(
+            wait_sum / wait_count if wait_count else None, 1),
+        "rides_operating": None,
+        "rides_down": None,
+    }
 
 
 def daily_point(pp: ParkPeriod, day: date, zone: ZoneInfo) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from sqlalchemy.sql import ColumnElement
 from themepark_tracker.aggregate import scopes
 from themepark_tracker.db import tables as t
 from themepark_tracker.queries import sql as read_sql
-from themepark_tracker.queries.periods import LIVE_MAX_AGE, TODAY, ParkWindow
+from themepark_tracker.queries.periods import KIND_TODAY, LIVE_MAX_AGE, ParkWindow
 from themepark_tracker.timeutil import HOUR, ceil_hour, floor_hour
 
 #: What a group of park windows shares: its local dates and an excluded UTC range, if any.
@@ -31,7 +31,7 @@ def group_windows(windows: Mapping[int, ParkWindow],
     OR-branch of a query. TODAY's groups stop at the window's end, now."""
     grouped: dict[tuple[WindowKey, datetime | None], list[int]] = defaultdict(list)
     for park_id, window in windows.items():
-        until = window.end if window.period == TODAY else None
+        until = window.end if window.kind == KIND_TODAY else None
         grouped[(key(window), until)].append(park_id)
     return [scopes.DayGroup(tuple(ids), dates, exclude, until)
             for ((dates, exclude), until), ids in grouped.items()]

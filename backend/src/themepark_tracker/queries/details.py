@@ -13,10 +13,10 @@ from sqlalchemy import Connection, func, select
 
 from themepark_tracker import metrics
 from themepark_tracker.db import tables as t
-from themepark_tracker.queries.charts import park_chart
+from themepark_tracker.queries.charts import chart_granularity, park_chart
 from themepark_tracker.queries.park_stats import ParkPeriod, load_parks, period_stats
-from themepark_tracker.queries.periods import LAST_MONTH, LAST_WEEK, LIVE, TODAY, YESTERDAY
-from themepark_tracker.queries.rankings import park_summary
+from themepark_tracker.queries.periods import MEAN_OF_DAYS
+from themepark_tracker.queries.rankings import not_ranked_reason, park_summary
 from themepark_tracker.queries.rides import RideInfo, RideSums, load_rides, ride_period_stats
 
 
@@ -41,13 +41,15 @@ def park_details(
         "period": period,
         "period_start": summary["period_start"],
         "period_end": summary["period_end"],
+        "first_date": summary["first_date"],
+        "last_date": summary["last_date"],
+        "not_ranked_reason": not_ranked_reason(pp),
         **{k: summary[k] for k in (
             "shame_score", "total_downtime_hours", "weighted_downtime_hours",
             "uptime_percentage", "avg_wait_time_minutes", "rides_operating", "rides_down",
             "park_is_open", "snapshot_count")},
         # Yesterday's daily value is its snapshots' mean: a mean of one day is that day.
-        "score_method": "mean_of_days" if period in (LAST_WEEK, LAST_MONTH)
-        else "mean_of_snapshots",
+        "score_method": "mean_of_days" if period in MEAN_OF_DAYS else "mean_of_snapshots",
         "open_snapshot_count": total.open_snapshot_count,
         "shame_score_sum": metrics.round_half_up(total.shame_score_sum, 4),
         "days_open": sum(1 for d in pp.days.values() if d.open_snapshot_count > 0),
@@ -58,7 +60,7 @@ def park_details(
             "rides": _contributions(rides, sums, interval_minutes),
         },
         "wait_times": _waits(rides, sums),
-        "chart_granularity": _granularity(period),
+        "chart_granularity": chart_granularity(pp.window),
         "chart_data": park_chart(conn, park, pp, now, interval_minutes=interval_minutes,
                                  use_hourly=use_hourly),
     }
@@ -124,10 +126,4 @@ def _waits(rides: Mapping[int, RideInfo], sums: Mapping[int, RideSums]) -> list[
         })
     out.sort(key=lambda r: (-float(r["avg_wait_time_minutes"]), str(r["ride_name"])))
     return out
-
-
-def _granularity(period: str) -> str:
-    if period == LIVE:
-        return "snapshot"
-    return "hour" if period in (TODAY, YESTERDAY) else "day"
 

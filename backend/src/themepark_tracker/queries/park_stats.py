@@ -31,12 +31,14 @@ from themepark_tracker.queries.coverage import (
     stale_park_days,
 )
 from themepark_tracker.queries.periods import (
-    DAYS_IN_PERIOD,
-    LIVE,
-    TODAY,
+    KIND_DAYS,
+    KIND_LIVE,
+    KIND_NOT_BEGUN,
+    KIND_TODAY,
     ParkWindow,
     park_window,
 )
+from themepark_tracker.timeutil import local_date_of, zone_of
 
 #: A row read by column name: a ``RowMapping`` from ``.mappings()`` (whose stub key type also
 #: admits column objects, so it is not a ``Mapping[str, Any]``) or a plain dict.
@@ -119,7 +121,7 @@ class ParkPeriod:
     @property
     def shame_score(self) -> float | None:
         """The period's score at full precision (SPEC §5); round only for display."""
-        if self.window.period in DAYS_IN_PERIOD:
+        if self.window.kind == KIND_DAYS:
             return metrics.mean_of_days(d.shame for d in self.days.values())
         return self.total().shame
 
@@ -157,20 +159,26 @@ def period_stats(
 ) -> dict[int, ParkPeriod]:
     """``ParkPeriod`` for each park, by the fast or the reference path."""
     out = {p.park_id: ParkPeriod(p, park_window(period, p.timezone, now)) for p in parks}
-    if out:
-        _fill(conn, out, period, now, interval_minutes=interval_minutes, use_hourly=use_hourly)
+    by_kind: dict[str, dict[int, ParkPeriod]] = {}
+    for park_id, pp in out.items():
+        by_kind.setdefault(pp.window.kind, {})[park_id] = pp
+    for kind, group in by_kind.items():
+        if kind != KIND_NOT_BEGUN:  # a date the park has not reached: nothing to read
+            _fill(conn, group, kind, now, interval_minutes=interval_minutes,
+                  use_hourly=use_hourly)
     for pp in out.values():
         pp.freeze()
     return out
 
 
-def _fill(conn: Connection, out: dict[int, ParkPeriod], period: str, now: datetime, *,
+def _fill(conn: Connection, out: dict[int, ParkPeriod], kind: str, now: datetime, *,
           interval_minutes: int, use_hourly: bool) -> None:
+    """Fill parks whose windows are all of one ``kind`` (``ParkWindow.kind``)."""
     params = {"interval_minutes": interval_minutes}
     latest = latest_cycles(conn, list(out), now)
     for park_id, (_, is_open) in latest.items():
         out[park_id].latest_open = is_open
-    if period == LIVE:
+    if kind == KIND_LIVE:
         pairs = [(p, at) for p, (at, _) in latest.items()]
         if pairs and use_hourly:
             # One cycle per park: its park snapshot states the sums, and the cycle's rides
@@ -185,7 +193,7 @@ def _fill(conn: Connection, out: dict[int, ParkPeriod], period: str, now: dateti
     if not use_hourly:
         groups = group_windows(_windows(out), lambda w: (w.dates, None))
         _park_raw_sums(conn, out, scopes.day_groups(groups), params)
-    elif period == TODAY:
+    elif kind == KIND_TODAY:
         _park_today_fast(conn, out, now, params)
     else:
         _park_days_fast(conn, out, params)
@@ -273,7 +281,7 @@ def today_ride_counts(conn: Connection, windows: Mapping[int, ParkWindow], now: 
 
 def _add_day(pp: ParkPeriod, day: date, row: RowLike) -> None:
     pp.days.setdefault(day, Sums()).add_row(row)
-    if pp.window.period in DAYS_IN_PERIOD:
+    if pp.window.kind == KIND_DAYS:
         pp.day_rides[day] = (int(row["rides_operating"]), int(row["rides_down"]))
 
 
@@ -339,3 +347,9 @@ def _park_days_fast(conn: Connection, out: dict[int, ParkPeriod], params: Mappin
     if scope is not None:
         _park_raw_sums(conn, out, scope, params)
 
+
+
+def latest_local_date(conn: Connection, now: datetime) -> date:
+    """The latest local date any park has reached at ``now`` (UTC's date without parks)."""
+    zones = conn.execute(select(t.parks.c.timezone).distinct()).scalars().all()
+    return max((local_date_of(now, zone_of(z)) for z in zones), default=now.date())

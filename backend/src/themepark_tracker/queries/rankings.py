@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from themepark_tracker import metrics
 from themepark_tracker.queries.park_stats import ParkPeriod, load_parks, period_stats
-from themepark_tracker.queries.periods import LIVE, TODAY, covered
+from themepark_tracker.queries.periods import KIND_NOT_BEGUN, LIVE, TODAY, covered, covered_dates
 from themepark_tracker.timeutil import iso_utc
 
 FILTERS = ("all-parks", "disney-universal")
@@ -46,7 +46,19 @@ def park_summary(pp: ParkPeriod, interval_minutes: int) -> dict[str, Any]:
         "snapshot_count": total.snapshot_count,
         "period_start": iso_utc(pp.window.start),
         "period_end": iso_utc(pp.window.end),
+        "first_date": pp.window.first_date,
+        "last_date": pp.window.last_date,
     }
+
+
+def not_ranked_reason(pp: ParkPeriod) -> str | None:
+    """Why a park is counted but not ranked (SPEC §5), or None if it is ranked: the period's
+    dates have not begun in its time zone, there is no data for them, or it was closed."""
+    if pp.window.kind == KIND_NOT_BEGUN:
+        return "not_begun"
+    if pp.total().snapshot_count == 0:
+        return "no_data"
+    return None if pp.was_open else "closed"
 
 
 def _sort_key(sort_by: str) -> Any:
@@ -83,10 +95,13 @@ def park_rankings(
     shames = [pp.shame_score for pp in stats.values() if pp.was_open]
     scores = [s for s in shames if s is not None]
     start, end = covered(pp.window for pp in stats.values())
+    first, last = covered_dates(pp.window for pp in stats.values())
     return {
         "period": period,
         "period_start": start,
         "period_end": end,
+        "first_date": first,
+        "last_date": last,
         "filter": park_filter,
         "aggregate_stats": {
             "total_parks": len(rows),
@@ -98,4 +113,10 @@ def park_rankings(
                 sum(r["total_downtime_hours"] or 0 for r in ranked), 2),
         },
         "data": ranked[:limit],
+        "not_ranked": [
+            {"park_id": pp.park.park_id, "park_name": pp.park.name,
+             "timezone": pp.park.timezone, "first_date": pp.window.first_date,
+             "last_date": pp.window.last_date, "reason": not_ranked_reason(pp)}
+            for pp in sorted(stats.values(), key=lambda pp: pp.park.name)
+            if not pp.was_open],
     }

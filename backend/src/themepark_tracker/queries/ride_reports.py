@@ -17,16 +17,22 @@ from sqlalchemy import Connection, select
 from themepark_tracker import metrics
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.types import plain
-from themepark_tracker.queries.charts import hourly_rows, local_hour_starts
+from themepark_tracker.queries.charts import (
+    chart_granularity,
+    hourly_rows,
+    iso_weeks,
+    local_hour_starts,
+    week_label,
+)
 from themepark_tracker.queries.outages import ride_outage_report
 from themepark_tracker.queries.park_stats import ParkInfo, load_parks
 from themepark_tracker.queries.periods import (
     LIVE,
     LIVE_CHART_SPAN,
+    ONE_DAY,
     PARK_CLOSED,
-    TODAY,
-    YESTERDAY,
     covered,
+    covered_dates,
     park_window,
 )
 from themepark_tracker.queries.rides import (
@@ -41,9 +47,12 @@ from themepark_tracker.timeutil import iso_utc, local_day_bounds, local_label, z
 RIDE_SORT_KEYS = ("downtime_hours", "uptime_percentage", "avg_wait_time_minutes", "ride_name")
 
 
-def _window_bounds(parks: Sequence[ParkInfo], period: str, now: datetime
-                   ) -> tuple[str | None, str | None]:
-    return covered(park_window(period, p.timezone, now) for p in parks)
+def _covers(parks: Sequence[ParkInfo], period: str, now: datetime) -> dict[str, Any]:
+    """The instants and local dates the parks' windows cover, from first to last."""
+    windows = [park_window(period, p.timezone, now) for p in parks]
+    start, end = covered(windows)
+    first, last = covered_dates(windows)
+    return {"period_start": start, "period_end": end, "first_date": first, "last_date": last}
 
 
 def _ride_rows(
@@ -111,9 +120,8 @@ def ride_rankings(
                        disney_universal_only=park_filter == "disney-universal")
     rows = _ride_rows(conn, period, now, interval_minutes=interval_minutes,
                       use_hourly=use_hourly, parks=parks)
-    start, end = _window_bounds(parks, period, now)
     return {
-        "period": period, "period_start": start, "period_end": end, "filter": park_filter,
+        "period": period, **_covers(parks, period, now), "filter": park_filter,
         "sort_by": sort_by,
         "data": _ranked(rows, _ride_sort_key(sort_by), limit),
     }
@@ -128,12 +136,11 @@ def ride_waittimes(
     rows = [r for r in _ride_rows(conn, period, now, interval_minutes=interval_minutes,
                                   use_hourly=use_hourly, parks=parks)
             if r["avg_wait_time_minutes"] is not None]
-    start, end = _window_bounds(parks, period, now)
     keep = ("ride_id", "ride_name", "park_id", "park_name", "tier", "avg_wait_time_minutes",
             "peak_wait_time_minutes", "current_status")
     ranked = _ranked(rows, _ride_sort_key("avg_wait_time_minutes"), limit)
     return {
-        "period": period, "period_start": start, "period_end": end, "filter": park_filter,
+        "period": period, **_covers(parks, period, now), "filter": park_filter,
         "data": [{"rank": r["rank"], **{k: r[k] for k in keep}} for r in ranked],
     }
 
@@ -166,8 +173,7 @@ def park_waittimes(
             "rides_reporting": len(waited),
         })
     rows.sort(key=lambda r: (-float(r["avg_wait_time_minutes"]), str(r["park_name"])))
-    start, end = _window_bounds(parks, period, now)
-    return {"period": period, "period_start": start, "period_end": end, "filter": park_filter,
+    return {"period": period, **_covers(parks, period, now), "filter": park_filter,
             "data": [{"rank": n, **row} for n, row in enumerate(rows[:limit], start=1)]}
 
 
@@ -199,6 +205,8 @@ def ride_details(
         "period": period,
         "period_start": iso_utc(window.start),
         "period_end": iso_utc(window.end),
+        "first_date": window.first_date,
+        "last_date": window.last_date,
         "current_status": status.get("status"),
         "current_wait_time_minutes": status.get("wait_time"),
         "downtime_hours": summary["downtime_hours"],
@@ -240,7 +248,8 @@ def _ride_chart(
     conn: Connection, info: RideInfo, park: ParkInfo, s: RideSums | None, period: str,
     now: datetime, zone: ZoneInfo, *, interval_minutes: int, use_hourly: bool,
 ) -> dict[str, Any]:
-    """Hourly points for today/yesterday, daily for week/month, snapshots for live."""
+    """Hourly points for one day (today, yesterday, a date), daily up to 90 dates, weekly
+    beyond (SPEC §7), snapshots for live."""
     window = park_window(period, park.timezone, now)
     if period == LIVE:
         rss = t.ride_status_snapshots
@@ -258,7 +267,7 @@ def _ride_chart(
             "wait_time_minutes": r.wait_time,
         } for r in rows]
         return {"chart_granularity": "snapshot", "chart_data": points}
-    if period in (TODAY, YESTERDAY):
+    if period in ONE_DAY:
         day_start, day_end = local_day_bounds(window.first_date, zone)
         rows_by_hour = hourly_rows(conn, park.park_id, day_start, day_end, now,
                                    interval_minutes=interval_minutes, use_hourly=use_hourly,
@@ -271,6 +280,20 @@ def _ride_chart(
                                       interval_minutes))
         return {"chart_granularity": "hour", "chart_data": points}
     days = s.days if s is not None else {}
+    if chart_granularity(window) == "week":
+        return {"chart_granularity": "week", "chart_data": [
+            _ride_point("date", week[0].isoformat(), week_label(week[0]),
+                        _week_sums([days[d] for d in week if d in days]), interval_minutes)
+            | {"last_date": week[-1].isoformat()}
+            for week in iso_weeks(window.dates)]}
     return {"chart_granularity": "day", "chart_data": [
         _ride_point("date", d.isoformat(), d.isoformat(), days.get(d), interval_minutes)
         for d in window.dates]}
+
+
+def _week_sums(days: Sequence[Mapping[str, Any]]) -> dict[str, int] | None:
+    """The sums a ride's chart point reads, over the days of one week (None without any)."""
+    if not days:
+        return None
+    return {name: sum(int(d[name] or 0) for d in days)
+            for name in ("operating_snapshots", "down_snapshots", "wait_sum", "wait_count")}

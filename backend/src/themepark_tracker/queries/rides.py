@@ -27,10 +27,11 @@ from themepark_tracker.queries.coverage import (
 )
 from themepark_tracker.queries.park_stats import ParkInfo, RowLike
 from themepark_tracker.queries.periods import (
-    LIVE,
+    KIND_LIVE,
+    KIND_NOT_BEGUN,
+    KIND_TODAY,
     LIVE_MAX_AGE,
     PARK_CLOSED,
-    TODAY,
     ParkWindow,
     park_window,
 )
@@ -91,21 +92,33 @@ def ride_period_stats(
     out = {row.ride_id: RideSums(row.ride_id, row.park_id) for row in conn.execute(query)}
     if not out:
         return out
+    by_kind: dict[str, dict[int, ParkWindow]] = {}
+    for park_id, window in windows.items():
+        by_kind.setdefault(window.kind, {})[park_id] = window
+    for kind, group in by_kind.items():
+        if kind != KIND_NOT_BEGUN:  # a date the park has not reached: nothing to read
+            _fill(conn, out, kind, group, now, interval_minutes=interval_minutes,
+                  use_hourly=use_hourly, only=_only(ride_ids))
+    return out
+
+
+def _fill(conn: Connection, out: dict[int, RideSums], kind: str,
+          windows: dict[int, ParkWindow], now: datetime, *, interval_minutes: int,
+          use_hourly: bool, only: Any) -> None:
+    """Fill the rides of parks whose windows are all of one ``kind``."""
     params = {"interval_minutes": interval_minutes}
-    only = _only(ride_ids)
-    if period == LIVE:  # the latest cycle of each park, as for the park sums
+    if kind == KIND_LIVE:  # the latest cycle of each park, as for the park sums
         pairs = [(p, at) for p, (at, _) in latest_cycles(conn, list(windows), now).items()]
         if pairs:
             _ride_raw_sums(conn, out, read_sql.cycles(pairs), params, only)
-        return out
+        return
     if not use_hourly:
         groups = group_windows(windows, lambda w: (w.dates, None))
         _ride_raw_sums(conn, out, scopes.day_groups(groups), params, only)
-    elif period == TODAY:
+    elif kind == KIND_TODAY:
         _ride_today_fast(conn, out, windows, now, params, only)
     else:
         _ride_days_fast(conn, out, windows, params, only)
-    return out
 
 
 def _only(ride_ids: Sequence[int] | None) -> Any:
@@ -146,7 +159,8 @@ def _ride_today_fast(conn: Connection, out: dict[int, RideSums], windows: dict[i
         _add(out, conn.execute(query).mappings(), None)
     _ride_raw_sums(conn, out, split.raw, params, only)
     for ride in out.values():
-        ride.days.clear()  # today's pieces are parts of one day, not days
+        if ride.park_id in windows:
+            ride.days.clear()  # today's pieces are parts of one day, not days
 
 
 def _ride_days_fast(conn: Connection, out: dict[int, RideSums], windows: dict[int, ParkWindow],

@@ -8,14 +8,26 @@ cache is keyed on the validated values only (``cache_query``), so neither junk n
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
+from datetime import date
 from typing import TypeVar
 from urllib.parse import urlencode
 
 from flask import g, request
 
-from themepark_tracker.queries.periods import PERIODS, TODAY
+from themepark_tracker.queries.periods import (
+    API_PERIODS,
+    DATE,
+    EARLIEST_DATE,
+    RANGE,
+    TODAY,
+    Period,
+    PeriodError,
+    date_range,
+    one_date,
+)
 from themepark_tracker.queries.rankings import FILTERS
 from themepark_tracker.web.errors import ApiError
 
@@ -23,6 +35,9 @@ MAX_ID = 2**31 - 1
 LIMIT_RANGE = (1, 200)
 DEFAULT_LIMIT = 50
 SEARCH_LENGTH = (1, 100)
+#: The date parameters and the period that takes each.
+DATE_PARAMETERS = {"date": DATE, "from": RANGE, "to": RANGE}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 T = TypeVar("T")
 
@@ -78,7 +93,45 @@ def choice(name: str, allowed: Sequence[str], default: str) -> str:
 
 
 def period() -> str:
-    return choice("period", PERIODS, TODAY)
+    """The period, with its dates for ``date`` (``date=``) and ``range`` (``from=``, ``to=``);
+    a date parameter of another period, or one missing, is a 400 naming it."""
+    name = choice("period", API_PERIODS, TODAY)
+    days = {p: local_date(p) for p in DATE_PARAMETERS}
+    for parameter, day in days.items():
+        if day is not None and DATE_PARAMETERS[parameter] != name:
+            raise ApiError(400, "invalid_parameter",
+                           f"{parameter} is taken only with period={DATE_PARAMETERS[parameter]}",
+                           parameter)
+        if day is None and DATE_PARAMETERS[parameter] == name:
+            raise ApiError(400, "invalid_parameter",
+                           f"period={name} needs {parameter}=YYYY-MM-DD", parameter)
+    first, last = days["from"], days["to"]
+    if name == DATE and days["date"] is not None:
+        return one_date(days["date"])
+    if name == RANGE and first is not None and last is not None:
+        try:
+            return date_range(first, last)
+        except PeriodError as error:
+            raise ApiError(400, "invalid_parameter", error.message, error.parameter) from None
+    return Period(name)
+
+
+def local_date(name: str) -> date | None:
+    """A ``YYYY-MM-DD`` date parameter, or None if not given."""
+    raw = _raw(name)
+    if raw is None:
+        return None
+    try:
+        if not _ISO_DATE.fullmatch(raw):
+            raise ValueError
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(400, "invalid_parameter",
+                       f"{name} must be a local date YYYY-MM-DD; got {raw!r}", name) from None
+    if day < EARLIEST_DATE:
+        raise ApiError(400, "invalid_parameter",
+                       f"{name} must be a local date from {EARLIEST_DATE}; got {raw}", name)
+    return _keep(name, day)
 
 
 def park_filter() -> str:

@@ -21,10 +21,19 @@ from sqlalchemy import Connection, Engine, make_url
 
 from themepark_tracker.config import Settings
 from themepark_tracker.queries.live import from_live_feeds, newest_data_at
-from themepark_tracker.queries.periods import LIVE, TODAY
+from themepark_tracker.queries.park_stats import latest_local_date
+from themepark_tracker.queries.periods import (
+    DATE,
+    LIVE,
+    TODAY,
+    Period,
+    PeriodError,
+    check_reached,
+)
 from themepark_tracker.timeutil import iso_utc
 from themepark_tracker.web import params
 from themepark_tracker.web.cache import Flights, NoCache, ResponseCache, data_generation
+from themepark_tracker.web.errors import ApiError
 
 #: What each upstream source asks of those who show its data.
 ATTRIBUTION = (
@@ -116,14 +125,32 @@ class JsonProvider(DefaultJSONProvider):
 
 def max_age(period: str | None) -> int:
     svc = services()
-    if period in (None, LIVE, TODAY):
+    # A date may be a park's today, which changes with every cycle.
+    if period in (None, LIVE, TODAY, DATE):
         return FRESH_MAX_AGE
     return svc.settings.cache_ttl_seconds
+
+
+def reached(build: Build, period: str | None) -> Build:
+    """``build``, first checking that ``period``'s dates are ones the parks have reached
+    (a 400 naming the date parameter otherwise)."""
+    if not isinstance(period, Period) or period.last is None:
+        return build
+
+    def checked(conn: Connection, now: datetime) -> dict[str, Any]:
+        try:
+            check_reached(period, latest_local_date(conn, now))
+        except PeriodError as error:
+            raise ApiError(400, "invalid_parameter", error.message, error.parameter) from None
+        return build(conn, now)
+
+    return checked
 
 
 def api_response(build: Build, *, period: str | None = None, attribution: bool = True
                  ) -> Response:
     svc = services()
+    build = reached(build, period)
     params.reject_unknown()
     query = params.cache_query()
 

@@ -3,7 +3,7 @@ parameters, and their responses, every error one of them as the error envelope."
 
 from __future__ import annotations
 
-from themepark_tracker.queries.periods import PERIODS, TODAY
+from themepark_tracker.queries.periods import API_PERIODS, EARLIEST_DATE, MAX_RANGE_DAYS, TODAY
 from themepark_tracker.queries.rankings import FILTERS, SORT_KEYS
 from themepark_tracker.queries.ride_reports import RIDE_SORT_KEYS
 from themepark_tracker.web.openapi.schemas import (
@@ -29,9 +29,20 @@ def _path(name: str) -> Schema:
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
 
 
-PERIOD = _query("period", {"enum": list(PERIODS), "default": TODAY},
-                "live | today | yesterday | last_week | last_month, each in the park's "
-                "local time (SPEC §5)")
+_PERIOD = _query("period", {"enum": list(API_PERIODS), "default": TODAY},
+                 "live | today | yesterday | last_week | last_month | last_90_days | "
+                 "last_365_days | date (with date=) | range (with from= and to=), each in "
+                 "the park's local time (SPEC §5)")
+_DATE = {"type": "string", "format": "date"}
+#: ``period`` with the date parameters that ``date`` and ``range`` take.
+PERIOD = [
+    _PERIOD,
+    _query("date", _DATE, f"with period=date: the local date, from {EARLIEST_DATE} up to the "
+                          "latest any park has reached"),
+    _query("from", _DATE, f"with period=range: the first local date, from {EARLIEST_DATE}"),
+    _query("to", _DATE, f"with period=range: the last local date, yesterday at the latest, "
+                        f"at most {MAX_RANGE_DAYS} days after from"),
+]
 FILTER = _query("filter", {"enum": list(FILTERS), "default": FILTERS[0]}, "which parks")
 LIMIT = _query("limit", {"type": "integer", "minimum": LIMIT_RANGE[0],
                          "maximum": LIMIT_RANGE[1], "default": DEFAULT_LIMIT}, "rows returned")
@@ -68,14 +79,14 @@ def parks() -> dict[str, Schema]:
     """web/parks.py."""
     return {
         "/api/parks/downtime": _get(
-            "Parks ranked by shame score", [PERIOD, FILTER, LIMIT, _query(
+            "Parks ranked by shame score", [*PERIOD, FILTER, LIMIT, _query(
                 "sort_by", {"enum": list(SORT_KEYS), "default": SORT_KEYS[0]}, "order")],
             _responses(PARK_RANKING)),
         "/api/parks/waittimes": _get(
-            "Parks ranked by average posted wait", [PERIOD, FILTER, LIMIT],
+            "Parks ranked by average posted wait", [*PERIOD, FILTER, LIMIT],
             _responses(PARK_WAITS)),
         "/api/parks/{park_id}/details": _get(
-            "One park over a period: score, breakdown, chart", [_path("park_id"), PERIOD],
+            "One park over a period: score, breakdown, chart", [_path("park_id"), *PERIOD],
             _responses(ref("ParkDetails"), found=True)),
         "/api/parks/{park_id}/recovery": _get(
             "The park's stored recovery curve and the pooled one of its kind (SPEC §11)",
@@ -87,17 +98,17 @@ def rides() -> dict[str, Schema]:
     """web/rides.py."""
     return {
         "/api/rides/downtime": _get(
-            "Attractions ranked by downtime", [PERIOD, FILTER, LIMIT, _query(
+            "Attractions ranked by downtime", [*PERIOD, FILTER, LIMIT, _query(
                 "sort_by", {"enum": list(RIDE_SORT_KEYS), "default": RIDE_SORT_KEYS[0]},
                 "order"), PARK_ID],
             _responses(RIDE_RANKING)),
         "/api/rides/waittimes": _get(
-            "Attractions ranked by average posted wait", [PERIOD, FILTER, LIMIT],
+            "Attractions ranked by average posted wait", [*PERIOD, FILTER, LIMIT],
             _responses(RIDE_WAITS)),
         "/api/rides/{ride_id}/details": _get(
             "One attraction over a period: downtime, waits, chart, incidents, reliability, "
             "the ongoing outage with its recovery estimate",
-            [_path("ride_id"), PERIOD], _responses(ref("RideDetails"), found=True)),
+            [_path("ride_id"), *PERIOD], _responses(ref("RideDetails"), found=True)),
     }
 
 

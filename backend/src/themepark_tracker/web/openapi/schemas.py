@@ -8,7 +8,7 @@ from typing import Any
 
 from themepark_tracker.ingest.outages import END_REASONS
 from themepark_tracker.queries.live import LIVE_STATUSES
-from themepark_tracker.queries.periods import PERIODS
+from themepark_tracker.queries.periods import API_PERIODS
 from themepark_tracker.queries.rankings import FILTERS, SORT_KEYS
 from themepark_tracker.queries.ride_reports import RIDE_SORT_KEYS
 from themepark_tracker.survival import BUCKETS
@@ -48,7 +48,9 @@ HOURS = {"type": "number", "minimum": 0}  # SPEC §6: 2 decimals
 SCORE = nullable("number", minimum=0, maximum=10)  # SPEC §6: 1 decimal
 PERCENT = nullable("number", minimum=0, maximum=100)
 STATUS = {"enum": [*LIVE_STATUSES, None]}
-GRANULARITY = {"enum": ["snapshot", "hour", "day"]}
+GRANULARITY = {"enum": ["snapshot", "hour", "day", "week"]}
+#: The local dates a period covered (SPEC §5), first and last.
+DATES: dict[str, Schema] = {"first_date": DAY, "last_date": DAY}
 
 #: What every data response ends with (web/respond.py adds them).
 PROVENANCE: dict[str, Schema] = {"newest_data_at": TIME, "from_live_feeds": BOOLEAN}
@@ -60,15 +62,17 @@ def list_body(row: Schema, **extra: Schema) -> Schema:
     """A ranking: the period it covers (null bounds when no park is selected), the filter,
     the rows, provenance and attribution."""
     return closed({
-        "period": {"enum": list(PERIODS)}, "period_start": TIME, "period_end": TIME,
-        "filter": {"enum": list(FILTERS)}, **extra, "data": array(row), **PROVENANCE,
-        **ATTRIBUTION,
+        "period": {"enum": list(API_PERIODS)}, "period_start": TIME, "period_end": TIME,
+        "first_date": nullable("string", format="date"),
+        "last_date": nullable("string", format="date"), "filter": {"enum": list(FILTERS)},
+        **extra, "data": array(row), **PROVENANCE, **ATTRIBUTION,
     })
 
 
 def detail_period() -> dict[str, Schema]:
     """One park's own period: its bounds are always known."""
-    return {"period": {"enum": list(PERIODS)}, "period_start": INSTANT, "period_end": INSTANT}
+    return {"period": {"enum": list(API_PERIODS)}, "period_start": INSTANT,
+            "period_end": INSTANT, **DATES}
 
 
 PARK_RANK = closed({
@@ -77,14 +81,18 @@ PARK_RANK = closed({
     "weighted_downtime_hours": HOURS, "rides_operating": COUNT, "rides_down": COUNT,
     "uptime_percentage": PERCENT, "avg_wait_time_minutes": NUM,
     "park_is_open": BOOL,  # null for the past periods
-    "snapshot_count": COUNT, "period_start": INSTANT, "period_end": INSTANT,
+    "snapshot_count": COUNT, "period_start": INSTANT, "period_end": INSTANT, **DATES,
 })
+#: Why a park is counted but not ranked (SPEC §5); null for a ranked one.
+NOT_RANKED_REASON = {"enum": ["not_begun", "no_data", "closed", None]}
 AGGREGATE_STATS = closed({
     "total_parks": COUNT, "parks_open": COUNT, "parks_with_downtime": COUNT,
     "avg_shame_score": SCORE, "total_downtime_hours": HOURS,
 })
 PARK_RANKING = list_body(ref("ParkRank"), sort_by={"enum": list(SORT_KEYS)},
-                         aggregate_stats=AGGREGATE_STATS)
+                         aggregate_stats=AGGREGATE_STATS, not_ranked=array(closed({
+                             "park_id": ID, "park_name": STRING, "timezone": STRING, **DATES,
+                             "reason": {"enum": ["not_begun", "no_data", "closed"]}})))
 PARK_WAITS = list_body(closed({
     "rank": RANK, "park_id": ID, "park_name": STRING, "location": STR, "timezone": STRING,
     "avg_wait_time_minutes": NUMBER, "peak_wait_time_minutes": INT, "rides_reporting": COUNT,
@@ -116,6 +124,9 @@ _PARK_POINT: dict[str, Schema] = {
 }
 PARK_HOUR_POINT = closed({"hour_start_utc": INSTANT, **_PARK_POINT})
 PARK_DAY_POINT = closed({"hour_start_utc": INSTANT, "date": DAY, **_PARK_POINT})
+#: One ISO week of a long period (cut to it), from ``date`` to ``last_date``.
+PARK_WEEK_POINT = closed({"hour_start_utc": INSTANT, "date": DAY, "last_date": DAY,
+                          "days_open": COUNT, **_PARK_POINT})
 PARK_SNAPSHOT_POINT = closed({
     "recorded_at": INSTANT, "label": STRING, "shame_score": SCORE,
     "avg_wait_time_minutes": NUM, "rides_operating": COUNT, "rides_down": COUNT,
@@ -129,6 +140,7 @@ _RIDE_POINT: dict[str, Schema] = {
 }
 RIDE_HOUR_POINT = closed({"hour_start_utc": INSTANT, **_RIDE_POINT})
 RIDE_DAY_POINT = closed({"date": DAY, **_RIDE_POINT})
+RIDE_WEEK_POINT = closed({"date": DAY, "last_date": DAY, **_RIDE_POINT})
 RIDE_SNAPSHOT_POINT = closed({
     "recorded_at": INSTANT, "label": STRING, "status": {"enum": list(LIVE_STATUSES)},
     "down": BOOLEAN, "wait_time_minutes": nullable("integer", minimum=0),
@@ -159,12 +171,13 @@ PARK_DETAILS = closed({
     "snapshot_count": COUNT,
     "score_method": {"enum": ["mean_of_snapshots", "mean_of_days"]},
     "open_snapshot_count": COUNT, "shame_score_sum": {"type": "number", "minimum": 0},
-    "days_open": COUNT, "shame_breakdown": SHAME_BREAKDOWN,
+    "days_open": COUNT, "not_ranked_reason": NOT_RANKED_REASON,
+    "shame_breakdown": SHAME_BREAKDOWN,
     "wait_times": array(closed({
         "ride_id": ID, "ride_name": STRING, "tier": INTEGER, "avg_wait_time_minutes": NUMBER,
         "peak_wait_time_minutes": INT,
     })),
-    **chart("ParkHourPoint", "ParkDayPoint", "ParkSnapshotPoint"),
+    **chart("ParkHourPoint", "ParkDayPoint", "ParkWeekPoint", "ParkSnapshotPoint"),
     **PROVENANCE, **ATTRIBUTION,
 })
 # --- outages and "stay or go" (SPEC §10, §11) -------------------------------------------------
@@ -214,7 +227,7 @@ RIDE_DETAILS = closed({
     "current_wait_time_minutes": nullable("integer", minimum=0),
     "downtime_hours": HOURS, "uptime_percentage": PERCENT, "avg_wait_time_minutes": NUM,
     "peak_wait_time_minutes": INT, "snapshot_count": COUNT,
-    **chart("RideHourPoint", "RideDayPoint", "RideSnapshotPoint"),
+    **chart("RideHourPoint", "RideDayPoint", "RideWeekPoint", "RideSnapshotPoint"),
     "incidents": nullable("array", items=ref("Incident")),  # null before revision 013
     "reliability": ref("Reliability"),
     "outage": {"oneOf": [ref("Outage"), {"type": "null"}]},  # null while the ride is up
@@ -265,9 +278,11 @@ ERROR = closed({"error": closed({
 COMPONENTS: dict[str, Schema] = {
     "Park": PARK, "ParkRank": PARK_RANK, "ParkDetails": PARK_DETAILS,
     "ParkHourPoint": PARK_HOUR_POINT, "ParkDayPoint": PARK_DAY_POINT,
+    "ParkWeekPoint": PARK_WEEK_POINT,
     "ParkSnapshotPoint": PARK_SNAPSHOT_POINT,
     "RideRank": RIDE_RANK, "RideDetails": RIDE_DETAILS,
     "RideHourPoint": RIDE_HOUR_POINT, "RideDayPoint": RIDE_DAY_POINT,
+    "RideWeekPoint": RIDE_WEEK_POINT,
     "RideSnapshotPoint": RIDE_SNAPSHOT_POINT,
     "Health": HEALTH, "Error": ERROR,
     "Outage": OUTAGE, "RecoveryEstimate": RECOVERY_ESTIMATE, "Reliability": RELIABILITY,
