@@ -13,7 +13,9 @@ beside it. Then, timed:
   share recovered within T* + H against the prediction of the basis SPEC §11 picks for the
   outage's park (its own curve with ≥ 200 at risk at T*, else the pooled one of its kind).
   A cell's prediction is the mean over its outages of their park's prediction; the published
-  figure is the mean absolute error over cells with at least 100 such outages;
+  figure is the mean absolute error over cells with at least 100 such outages. Also shown: the
+  same with one cell per (basis curve, T*, H), so that parks' errors cannot cancel, and each
+  feed kind's outages alone;
 - each fitted curve against the simulator's true law: max |S_KM(t) − S_true(t)| over
   t = 5, 10, ..., 600 where at least 200 outages are at risk (the pooled truth is the parks'
   laws weighted by their fitted outages).
@@ -193,6 +195,16 @@ def mean_error(cells: Iterable[Cell]) -> tuple[float, int]:
     return (sum(counted) / len(counted) if counted else float("nan")), len(counted)
 
 
+def by_kind(curves: Curves, held: Sequence[Outage]) -> str:
+    """The calibration error of each feed kind's held-out outages alone."""
+    parts = []
+    for kind in sorted(curves.pooled):
+        error, n = mean_error(by_bucket(calibrate(
+            curves, [o for o in held if o.feed_kind == kind])).values())
+        parts.append(f"{kind} {100 * error:.2f} pp over {n} cells")
+    return "; ".join(parts)
+
+
 def truth_error(curve: survival.Curve, true_s: dict[int, float]) -> tuple[float, int]:
     """max |S_KM(t) − S_true(t)| over the tabulated t with at least 200 at risk, and the
     largest such t."""
@@ -257,7 +269,7 @@ def report(built: dict[str, float], where: str, outages: Sequence[Outage], split
         f"{100 * overall:.2f} percentage points** over {counted} of {len(cells)} cells "
         f"(target: below 2.5). Scored per basis curve instead (cells (curve, T*, H), so that "
         f"errors of different parks cannot cancel): {100 * per_curve:.2f} pp over "
-        f"{curve_cells} cells.",
+        f"{curve_cells} cells. By feed kind: {by_kind(curves, held)}.",
         "",
         "| T* (min) | H | held-out outages told | observed | predicted | abs. error (pp) |",
         "|---:|---:|---:|---:|---:|---:|",
