@@ -14,8 +14,8 @@ from themepark_tracker.errors import UserError
 from themepark_tracker.simulate import (
     Catalogue,
     Simulation,
-    breakdown_minutes,
     build_catalogue,
+    park_law,
     parse_end,
 )
 
@@ -23,12 +23,16 @@ END = datetime(2025, 12, 5, 8, 0)
 
 
 def test_breakdown_lengths_look_real() -> None:
+    """The lengths of a simulated park (its mixture, tests/unit/test_simulate_law.py): many
+    5-20 minute stops, a long tail. Quantiles of 20,000 draws, checked against the bounds the
+    law's ranges allow (parks.BREAKDOWN_MIXTURE), not against a previous run."""
     rng = random.Random(42)
-    sample = sorted(breakdown_minutes(rng) for _ in range(20_000))
+    law = park_law(1, 1)
+    sample = sorted(law.sample(rng) for _ in range(20_000))
     median = statistics.median(sample)
-    assert 15 <= median <= 40
-    assert sample[int(0.9 * len(sample))] > 2 * median  # a long tail
-    assert sample[0] >= 2 and sample[-1] <= 8 * 60
+    assert 8 <= median <= 25  # most stops are short: over half from the 8-13 minute component
+    assert sample[int(0.9 * len(sample))] > 4 * median  # a long tail
+    assert sample[int(0.99 * len(sample))] > 180  # some last hours
 
 
 @pytest.fixture(scope="module")

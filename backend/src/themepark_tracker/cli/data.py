@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from pathlib import Path
@@ -76,10 +77,13 @@ def db_downgrade(ctx: Context, revision: str) -> None:
 @click.option("--end", "end", default=None,
               help='The last cycle, UTC "YYYY-MM-DD HH:MM" (default: the last whole cycle '
                    'before now); the first is --days before it.')
+@click.option("--truth", "truth_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write each park's true breakdown-length law (JSON: "
+                                 "mixture and S(t) at 5, 10, ..., 600 minutes) to this file.")
 @pass_ctx
 @friendly_errors
-def simulate_cmd(ctx: Context, parks: int, rides: int, days: int, seed: int, end: str | None
-                 ) -> None:
+def simulate_cmd(ctx: Context, parks: int, rides: int, days: int, seed: int, end: str | None,
+                 truth_file: Path | None) -> None:
     """Generate realistic parks, rides and snapshots through the ingest path.
 
     Example:
@@ -88,15 +92,34 @@ def simulate_cmd(ctx: Context, parks: int, rides: int, days: int, seed: int, end
         themepark simulate --parks 80 --rides 4200 --days 7 --seed 1
     """
     from themepark_tracker.db.migrate import ensure_ingest_schema
-    from themepark_tracker.simulate import parse_end, simulate
+    from themepark_tracker.simulate import build_catalogue, parse_end, simulate, truth
 
     ensure_ingest_schema(ctx.engine)
+    when = parse_end(end, ctx.settings.collection_interval_minutes)
+    if truth_file is not None:  # before simulating: a file that cannot be written stops it
+        laws = truth(build_catalogue(parks, rides, seed), seed)
+        _write_new(truth_file, json.dumps({"seed": seed, "parks": laws}, indent=1) + "\n")
     summary = simulate(
         ctx.engine, parks=parks, rides=rides, days=days, seed=seed,
-        end=parse_end(end, ctx.settings.collection_interval_minutes),
-        interval_minutes=ctx.settings.collection_interval_minutes,
+        end=when, interval_minutes=ctx.settings.collection_interval_minutes,
     )
     click.echo(summary.describe())
+    if truth_file is not None:
+        click.echo(f"Wrote the true breakdown laws of {parks} parks to {truth_file}")
+
+
+def _write_new(path: Path, content: str) -> None:
+    """Write ``content`` to ``path`` whole (through a temporary file beside it), or fail with
+    one line naming the file."""
+    from themepark_tracker.errors import UserError
+
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(content)
+        partial.replace(path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise UserError(f"cannot write --truth {path}: {error.strerror}") from None
 
 
 @click.command("import")

@@ -13,6 +13,8 @@ generator: the same arguments always give the same rows.
 
 - ``parks``: the tunable rates and mixes, the park templates and the ride-name tables (data only).
 - ``catalogue``: ``build_catalogue``, the parks and their entries with their simulation traits.
+- ``law``: each park's breakdown-length law (a lognormal mixture drawn from the seed), its
+  sampler and survival function, and ``truth`` (what ``simulate --truth`` writes).
 - ``days``: ``Simulation``, one park's local date planned and turned into cycles.
 - here: ``simulate``, the command's driver (one transaction per simulated day), ``parse_end``.
 """
@@ -31,20 +33,23 @@ from themepark_tracker.ingest.catalog import upsert_parks, upsert_rides, upsert_
 from themepark_tracker.ingest.snapshots import IngestSummary, ingest_cycles
 from themepark_tracker.progress import ProgressBar
 from themepark_tracker.simulate.catalogue import Catalogue, build_catalogue
-from themepark_tracker.simulate.days import SOURCE, ParkDay, Simulation, breakdown_minutes
+from themepark_tracker.simulate.days import SOURCE, ParkDay, Simulation
+from themepark_tracker.simulate.law import OutageLaw, park_law, truth
 from themepark_tracker.timeutil import floor_to_interval
 
 __all__ = [
     "SOURCE",
     "Catalogue",
+    "OutageLaw",
     "ParkDay",
     "Simulation",
     "SimulationSummary",
-    "breakdown_minutes",
     "build_catalogue",
     "floor_to_interval",
+    "park_law",
     "parse_end",
     "simulate",
+    "truth",
 ]
 
 logger = logging.getLogger(__name__)

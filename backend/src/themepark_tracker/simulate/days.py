@@ -1,6 +1,7 @@
 """One simulated day at one park: refurbishments and closed days (pure functions of the seed, the
-ride or park and the date), breakdown lengths, the day's plan (opening hours, rides opening,
-breakdowns, weather holds, night test runs) and the cycles it turns into, a few of them missed.
+ride or park and the date), the day's plan (opening hours, rides opening, breakdowns as long as
+the park's law in ``law`` says, a breakdown still running at closing carried to the next
+morning, weather holds, night test runs) and the cycles it turns into, a few of them missed.
 ``Simulation`` walks a catalogue through the period one local date per park at a time.
 """
 
@@ -13,10 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from themepark_tracker.ingest.models import Cycle, RideObservation, ScheduleRecord
 from themepark_tracker.simulate.catalogue import Catalogue, Entry, Park, pick
+from themepark_tracker.simulate.law import OutageLaw, park_law, recorded_cycles
 from themepark_tracker.simulate.parks import (
-    BREAKDOWN_BOUNDS_MINUTES,
-    BREAKDOWN_MEDIAN_MINUTES,
-    BREAKDOWN_SIGMA,
     MISS_BURSTS,
     MISSED_CYCLE_RATE,
     NIGHT_TEST_RUN,
@@ -56,13 +55,6 @@ def _closed_all_day(seed: int, park: Park, day: date) -> bool:
     return random.Random(f"{seed}:closed:{park.park_id}:{day}").random() < SURPRISE_CLOSURE
 
 
-def breakdown_minutes(rng: random.Random) -> float:
-    """How long one breakdown lasts: lognormal, median 25 minutes, a long tail, 2 min to 8 h."""
-    low, high = BREAKDOWN_BOUNDS_MINUTES
-    value = rng.lognormvariate(math.log(BREAKDOWN_MEDIAN_MINUTES), BREAKDOWN_SIGMA)
-    return min(max(value, low), high)
-
-
 # --- one park-day -------------------------------------------------------------------------------
 
 _OP, _IDLE, _FAULT = 0, 1, 2  # segment kinds: operating with waits, operating without, broken
@@ -80,6 +72,9 @@ class _DayPlan:
     wait_scale: dict[int, list[float]] = field(default_factory=dict)  # by ride_id, per local hour
     peak_hour: float = 14.0
     spread_hours: float = 3.0
+    #: By ride_id: cycles of a breakdown still to run when the park closed (the next day's
+    #: plan starts with them at opening).
+    carry: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -105,6 +100,9 @@ class Simulation:
         self.end = end
         self.start = end - timedelta(minutes=(self.count - 1) * interval_minutes)
         self._pending: dict[int, dict[int, list[tuple[int, int, int]]]] = {}
+        self._carry: dict[int, dict[int, int]] = {}
+        self.laws: dict[int, OutageLaw] = {p.park_id: park_law(seed, p.park_id)
+                                           for p in catalogue.parks}
         self._first_day: dict[int, date] = {}
         self._last_day: dict[int, date] = {}
         last_cycle = self.start + timedelta(minutes=(self.count - 1) * interval_minutes)
@@ -139,7 +137,9 @@ class Simulation:
 
     # -- planning
 
-    def plan(self, park: Park, day: date) -> _DayPlan:
+    def plan(self, park: Park, day: date, carry: dict[int, int] | None = None) -> _DayPlan:
+        """The day at ``park``; ``carry`` = the previous day's breakdowns still running at its
+        close (dropped on a day the park or the ride is closed: repaired meanwhile)."""
         if _closed_all_day(self.seed, park, day):
             return _DayPlan(day, closed=True)
         rng = random.Random(f"{self.seed}:day:{park.park_id}:{day}")
@@ -156,8 +156,11 @@ class Simulation:
         if rng.random() < WEATHER_HOLD and hours[1] - hours[0] > 180:
             start = rng.uniform(hours[0] + 60, hours[1] - 90)
             weather = (start, start + rng.lognormvariate(math.log(35), 0.5))
+        carried = carry or {}
         for entry in park.entries:
-            plan.segments[entry.record.ride_id] = self._segments(rng, entry, hours, weather)
+            ride_id = entry.record.ride_id
+            plan.segments[ride_id] = self._segments(rng, entry, hours, weather,
+                                                    (carried.get(ride_id, 0), plan))
             if entry.peak_wait is not None:
                 scale = entry.peak_wait * crowd / 5
                 plan.wait_scale[entry.record.ride_id] = [scale * rng.uniform(0.8, 1.2)
@@ -180,8 +183,11 @@ class Simulation:
         return opening, min(closing, 25.0)
 
     def _segments(self, rng: random.Random, entry: Entry, hours: tuple[float, float],
-                  weather: tuple[float, float] | None) -> list[tuple[int, int, int]]:
-        """One entry's segments of the day; ``hours`` are the park's, in minutes of the period."""
+                  weather: tuple[float, float] | None, carry: tuple[int, _DayPlan]
+                  ) -> list[tuple[int, int, int]]:
+        """One entry's segments of the day; ``hours`` are the park's, in minutes of the period;
+        ``carry`` = (cycles of a breakdown left from the day before, the plan to leave any
+        breakdown still running at closing in)."""
         open_m, close_m = hours
         index = self._index
         if not entry.is_attraction:
@@ -196,21 +202,44 @@ class Simulation:
         ride_close = close_m - (rng.uniform(0, 25) if tier == 3 else rng.uniform(-3, 10))
         kind = _OP if entry.peak_wait is not None and rng.random() > 0.01 else _IDLE
         segments = [(index(ride_open), index(ride_close), kind)]
+        if carry[1].day in entry.refurb_days:
+            return segments  # shown as refurbishment all day (_columns)
         if rng.random() < entry.not_opening:
             segments.append((index(ride_open), index(ride_close), _FAULT))
         else:
-            rate = entry.breakdowns_per_minute
-            at = ride_open + rng.expovariate(rate)
-            while at < ride_close:
-                length = breakdown_minutes(rng)
-                segments.append((index(at), index(min(at + length, ride_close)), _FAULT))
-                at += length + rng.expovariate(rate)
+            self._breakdowns(rng, entry, (index(open_m), index(close_m)), ride_open, ride_close,
+                             carry, segments)
         if weather is not None and entry.kind in ("COASTER", "WATER"):
             stop = weather[0] + rng.uniform(0, 5)
             restart = min(weather[1] + rng.uniform(0, 20), ride_close)
             if stop < restart:
                 segments.append((index(stop), index(restart), _FAULT))
         return segments
+
+    def _breakdowns(self, rng: random.Random, entry: Entry, park_cycles: tuple[int, int],
+                    ride_open: float, ride_close: float, carry: tuple[int, _DayPlan],
+                    segments: list[tuple[int, int, int]]) -> None:
+        """Append an attraction's breakdowns of the day: the one carried from the day before
+        (from the park's first open cycle), then new ones at exponential gaps from ride_open to
+        ride_close, each ``recorded_cycles`` of its park's law long. One running when the park
+        closes (cycle ``park_cycles[1]``) leaves the rest in the plan's carry: DOWN the next
+        morning at a down-reporting park, a late opening at the others."""
+        first, stop = park_cycles
+        law, rate, interval = self.laws[entry.record.park_id], entry.breakdowns_per_minute, \
+            self.interval
+        left, plan = carry
+        at = ride_open
+        if left:
+            if _fault(segments, plan, entry, (first, first + left), stop):
+                return
+            at = max(at, (first + left) * interval)
+        at += rng.expovariate(rate)
+        while at < ride_close:
+            start = self._index(at)
+            end = start + recorded_cycles(law.sample(rng), interval)
+            if _fault(segments, plan, entry, (start, end), stop):
+                return
+            at = end * interval + rng.expovariate(rate)
 
     def _night_test_run(self, rng: random.Random, park: Park, plan: _DayPlan, opening: float,
                         close_m: float) -> None:
@@ -241,10 +270,12 @@ class Simulation:
         if k == 0:  # the evening before the period may run past midnight into it
             before = self.plan(park, day - timedelta(days=1))
             self._pending[park.park_id] = before.segments
+            self._carry[park.park_id] = before.carry
             if (park.template.schedule and before.window is not None
                     and before.window[1] > self.start):
                 schedules.append(ScheduleRecord(park.park_id, before.day, *before.window))
-        plan = self.plan(park, day)
+        plan = self.plan(park, day, self._carry.pop(park.park_id, None))
+        self._carry[park.park_id] = plan.carry
         if park.template.schedule and plan.window is not None:
             schedules.append(ScheduleRecord(park.park_id, day, *plan.window))
         day_start, day_end = local_day_bounds(day, park.zone)
@@ -308,6 +339,18 @@ class Simulation:
             else:
                 j += 1
         return missed
+
+
+def _fault(segments: list[tuple[int, int, int]], plan: _DayPlan, entry: Entry,
+           cycles: tuple[int, int], stop: int) -> bool:
+    """Append a breakdown over ``cycles`` (first, end) to ``segments``, cut at ``stop`` (the
+    park's closing cycle) with the rest left in the plan's carry; True when it was cut."""
+    start, end = cycles
+    segments.append((start, min(end, stop), _FAULT))
+    if end > stop:
+        plan.carry[entry.record.ride_id] = end - stop
+        return True
+    return False
 
 
 def _crowd_curve(park: Park, plan: _DayPlan, times: list[datetime]

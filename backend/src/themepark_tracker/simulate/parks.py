@@ -12,10 +12,16 @@ from typing import NamedTuple
 MISSED_CYCLE_RATE = 1 / 60
 MISS_BURSTS = ((1, 0.8), (2, 0.15), (3, 0.05))
 
-#: One breakdown lasts a lognormal time: median 25 minutes, long tail (p90 ~80 min), 2 min .. 8 h.
-BREAKDOWN_MEDIAN_MINUTES = 25.0
-BREAKDOWN_SIGMA = 0.9
-BREAKDOWN_BOUNDS_MINUTES = (2.0, 480.0)
+#: How long one breakdown lasts (minutes of opening hours), per park a mixture of lognormals,
+#: each row (weight range, median range, sigma): many 5-20 minute stops (the first row takes
+#: the weight the others leave, ~55-75 %), a share of half-hour to hour-long fixes, and a tail
+#: of multi-hour ones, some still down at closing. Each park draws its weights and medians
+#: from the ranges (``law.park_law``), so parks differ; the sigmas are shared.
+BREAKDOWN_MIXTURE = (
+    ((0.0, 0.0), (8.0, 13.0), 0.45),
+    ((0.18, 0.32), (25.0, 50.0), 0.55),
+    ((0.04, 0.12), (100.0, 240.0), 0.7),
+)
 
 #: Breakdowns per operating hour by tier (None = unclassified), times a factor per kind of ride.
 BREAKDOWNS_PER_HOUR = {1: 0.10, 2: 0.06, 3: 0.035, None: 0.06}
