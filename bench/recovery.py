@@ -20,13 +20,14 @@ beside it. Then, timed:
   t = 5, 10, ..., 600 where at least 200 outages are at risk (the pooled truth is the parks'
   laws weighted by their fitted outages).
 
-``load_outages`` derives the outages from the stored snapshots with the pure fold
-``ingest.outages.derive_outages`` (park by park: the park's cycles open or closed, its
-attractions' counted_down and status, ``parks.reports_down``) while ingest does not yet fill
-``ride_outages``; it switches to reading ``ride_outages`` when ingest fills it (branch
-``outages``). The ride-details request carrying an estimate is not timed yet: the API part
-of issue 13 is pending. Prints the figures and writes them to docs/performance.md (the
-section between the recovery markers). A benchmark, not a test: nothing here asserts.
+``load_outages`` reads ``ride_outages``, which ingest keeps as the simulation goes (SPEC §10);
+a database simulated before ingest kept them is brought up to date first with the library
+function behind ``themepark outages rebuild`` (timed). The curves are fitted by the fit job's
+own ``strata`` (aggregate/recovery.py). Last, the fit job stores the curves as of the data's
+end, and a ride-details request of a ride down at that instant, carrying its estimate, is timed
+uncached through the app (``create_app`` with no cache, the clock at the data's end). Prints
+the figures and writes them to docs/performance.md (the section between the recovery markers).
+A benchmark, not a test: nothing here asserts.
 
     .venv/bin/python bench/recovery.py [--rebuild] [--sqlite FILE] [--parks 40] [--rides 2000]
 """
@@ -36,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import statistics
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -46,11 +48,14 @@ from pathlib import Path
 # bench/ is the script's folder, so it is on sys.path: ``common`` is bench/common.py.
 from common import environment_line, mariadb_engine, write_section
 from sqlalchemy import Engine, func, select
-from themepark_tracker import metrics, survival
+
+from themepark_tracker import survival
+from themepark_tracker.aggregate.recovery import POOLED, FitOutage, feed_kind, strata
+from themepark_tracker.cli.outages import rebuild
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.engine import make_engine
 from themepark_tracker.db.migrate import upgrade
-from themepark_tracker.ingest.outages import RECOVERED, OutageCycle, derive_outages
+from themepark_tracker.ingest.outages import RECOVERED
 from themepark_tracker.simulate import build_catalogue, simulate, truth
 
 DATABASE = "tpt_bench_recovery"
@@ -58,7 +63,6 @@ END = datetime(2025, 12, 5, 8, 0)
 INTERVAL = 5
 MIN_TOLD = 100  # SPEC §11: cells with at least this many held-out outages count
 TRUTH_MINUTES = tuple(range(5, 601, 5))
-KINDS = {True: "reports_down", False: "closed_only"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,41 +74,23 @@ class Outage:
     recovered: bool
 
 
-def load_outages(engine: Engine, interval: int = INTERVAL) -> list[Outage]:
-    """Every outage (SPEC §10) of every park, derived from its stored snapshots with
-    ``derive_outages`` until ingest fills ``ride_outages`` (then read from there)."""
+def load_outages(engine: Engine, timings: dict[str, float]) -> list[Outage]:
+    """Every outage (SPEC §10) of every park, from ``ride_outages``; rebuilt first (timed in
+    ``timings["rebuild"]``) when the data predates ingest's upkeep of that table."""
+    o, parks = t.ride_outages, t.parks
     with engine.connect() as conn:
-        parks = conn.execute(select(t.parks.c.park_id, t.parks.c.reports_down)
-                             .order_by(t.parks.c.park_id)).all()
-    out: list[Outage] = []
-    for park_id, reports_down in parks:
-        kind = KINDS[bool(reports_down)]
-        for o in derive_outages(_park_cycles(engine, park_id), reports_down=bool(reports_down),
-                                interval_minutes=interval):
-            out.append(Outage(park_id, kind, o.started_at, o.down_minutes(interval),
-                              o.end_reason == RECOVERED))
-    return out
-
-
-def _park_cycles(engine: Engine, park_id: int) -> list[OutageCycle]:
-    """A park's cycles in time order as the outage rules see them (attractions only)."""
-    pas, rss, rides = t.park_activity_snapshots, t.ride_status_snapshots, t.rides
+        kept = conn.scalar(select(func.count()).select_from(o))
+    if not kept:
+        print("Deriving ride_outages for data simulated before ingest kept them...")
+        started = time.perf_counter()
+        rebuild(engine, INTERVAL)
+        timings["rebuild"] = time.perf_counter() - started
     with engine.connect() as conn:
-        opens = conn.execute(select(pas.c.recorded_at, pas.c.park_appears_open)
-                             .where(pas.c.park_id == park_id)).all()
-        rows = conn.execute(
-            select(rss.c.recorded_at, rss.c.ride_id, rss.c.status, rss.c.counted_down)
-            .join(rides, rides.c.ride_id == rss.c.ride_id)
-            .where(rss.c.park_id == park_id, rides.c.category == metrics.ATTRACTION)
-        ).all()
-    statuses: dict[datetime, dict[int, str]] = defaultdict(dict)
-    down: dict[datetime, set[int]] = defaultdict(set)
-    for at, ride_id, status, counted in rows:
-        statuses[at][ride_id] = status
-        if counted:
-            down[at].add(ride_id)
-    return [OutageCycle(at, bool(is_open), frozenset(down.get(at, ())), statuses.get(at, {}))
-            for at, is_open in sorted(opens)]
+        rows = conn.execute(select(o.c.park_id, parks.c.reports_down, o.c.started_at,
+                                   o.c.down_minutes, o.c.end_reason)
+                            .join(parks, parks.c.park_id == o.c.park_id)).all()
+    return [Outage(park_id, feed_kind(bool(down)), started, minutes, reason == RECOVERED)
+            for park_id, down, started, minutes, reason in rows]
 
 
 # --- fitting and scoring ------------------------------------------------------------------------
@@ -129,18 +115,15 @@ class Curves:
 
 
 def fit_curves(outages: Sequence[Outage]) -> Curves:
-    by_park: dict[int, list[Outage]] = defaultdict(list)
-    by_kind: dict[str, list[Outage]] = defaultdict(list)
+    """The fit job's strata (aggregate/recovery.py ``strata``) over ``outages``."""
+    fitted = strata(FitOutage(o.park_id, o.feed_kind, o.duration, o.recovered)
+                    for o in outages)
+    counts: dict[int, int] = defaultdict(int)
     for o in outages:
-        by_park[o.park_id].append(o)
-        by_kind[o.feed_kind].append(o)
-
-    def km(group: Sequence[Outage]) -> survival.Curve:
-        return survival.fit([o.duration for o in group], [o.recovered for o in group])
-
-    return Curves({p: km(g) for p, g in by_park.items()}, {k: km(g) for k, g in by_kind.items()},
-                  {o.park_id: o.feed_kind for o in outages},
-                  {p: len(g) for p, g in by_park.items()})
+        counts[o.park_id] += 1
+    return Curves({p: c for (p, _), c in fitted.items() if p != POOLED},
+                  {k: c for (p, k), c in fitted.items() if p == POOLED},
+                  {o.park_id: o.feed_kind for o in outages}, dict(counts))
 
 
 @dataclass
@@ -256,11 +239,13 @@ def report(built: dict[str, float], where: str, outages: Sequence[Outage], split
     cells = by_bucket(fine)
     overall, counted = mean_error(cells.values())
     per_curve, curve_cells = mean_error(fine.values())
+    rebuilt = (f" (first derived by the rebuild in {timings['rebuild']:.0f} s: the data "
+               "predates ingest's upkeep)" if "rebuild" in timings else "")
     lines = [
         f"{built['parks']:.0f} parks, {built['rides']:.0f} attractions, {built['days']:.0f} days "
         f"(seed {built['seed']:.0f}, {built['ride_snapshots']:,.0f} ride snapshots) simulated "
-        f"into {where} in {built['seconds']:.0f} s. Outages derived from the snapshots "
-        f"(`derive_outages`, pending ingest's `ride_outages`) in {timings['load']:.0f} s: "
+        f"into {where} in {built['seconds']:.0f} s. Outages read from `ride_outages` in "
+        f"{timings['load']:.0f} s{rebuilt}: "
         f"{len(outages):,} in all, {len(fitting):,} fitted (started before "
         f"{split:%Y-%m-%d %H:%M} UTC), {len(held):,} held out. Curves fitted "
         f"({len(curves.park)} parks + {len(curves.pooled)} pooled) in {timings['fit']:.2f} s.",
@@ -305,6 +290,38 @@ def truth_lines(curves: Curves, laws: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
+def details_timing(engine: Engine, where: str, repeat: int = 20) -> str:
+    """Store the curves as the daily job would at the data's end, then time uncached
+    ride-details requests of a ride down at that instant (its estimate included)."""
+    from themepark_tracker.aggregate.recovery import fit_curves as store_curves
+    from themepark_tracker.config import Settings
+    from themepark_tracker.web import create_app
+
+    store_curves(engine, 180, now=END)
+    o = t.ride_outages
+    with engine.connect() as conn:
+        ride = conn.scalar(select(o.c.ride_id).where(o.c.ended_at.is_(None),
+                                                     o.c.last_down_at >= END - timedelta(
+                                                         minutes=INTERVAL))
+                           .order_by(o.c.down_minutes.desc()).limit(1))
+    if ride is None:
+        return "No ride was down at the data's end: the ride-details request was not timed."
+    url = engine.url.render_as_string(hide_password=False)
+    app = create_app(Settings(database_url=url, cache_url="none", api_rate_limit=None),
+                     clock=lambda: END)
+    client, times, body = app.test_client(), [], {}
+    for _ in range(repeat):
+        started = time.perf_counter()
+        body = client.get(f"/api/rides/{ride}/details").get_json()
+        times.append(1000 * (time.perf_counter() - started))
+    outage = body.get("outage") or {}
+    recovery = outage.get("recovery") or {}
+    return (f"Uncached `/api/rides/{ride}/details` (ride down {outage.get('down_minutes')} min "
+            f"at the data's end, estimate basis {recovery.get('basis')}, at risk "
+            f"{recovery.get('at_risk')}), {repeat} requests in process on {where}: p50 "
+            f"{statistics.median(times):.1f} ms, min {min(times):.1f} ms.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rebuild", action="store_true", help="simulate the data again")
@@ -320,16 +337,15 @@ def main() -> None:
     engine, where, built = build(args)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    outages = load_outages(engine)
-    timings["load"] = time.perf_counter() - started
+    outages = load_outages(engine, timings)
+    timings["load"] = time.perf_counter() - started - timings.get("rebuild", 0.0)
     split = END - timedelta(days=float(built["days"]) - args.fit_days)
     block, curves = report(built, where, outages, split, timings)
     laws = truth(build_catalogue(int(built["parks"]), int(built["rides"]), int(built["seed"])),
                  int(built["seed"]))
     block += "\n" + truth_lines(curves, laws)
-    block += ("\n\nThe uncached time of a ride-details request carrying an estimate: pending "
-              "(the API part of issue 13 is not on main yet).\n\n"
-              f"{environment_line()}\n\n    .venv/bin/python bench/recovery.py "
+    block += "\n\n" + details_timing(engine, where)
+    block += (f"\n\n{environment_line()}\n\n    .venv/bin/python bench/recovery.py "
               f"--parks {built['parks']:.0f} --rides {built['rides']:.0f} "
               f"--days {built['days']:.0f} --fit-days {args.fit_days}"
               + (f" --sqlite {args.sqlite}" if args.sqlite else "") + "\n")
