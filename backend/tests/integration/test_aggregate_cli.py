@@ -178,8 +178,17 @@ def test_a_database_taken_back_to_011_refuses_new_snapshots_clearly(engine: Engi
                            "--rides", "3", "--days", "1", "--end", "2025-12-06 08:00")
     no_traceback(done)
     assert done.returncode == 1
-    assert "storing snapshots needs schema revision 012, but the database is at 011" \
+    assert "storing snapshots needs schema revision 013, but the database is at 011" \
         in done.stderr
+    # At 012 (the quickstart's SQL file) too: ingest also keeps the outages 013 adds.
+    assert migrate.upgrade(engine, "012") == "012"
+    done = scen.run_module(engine, "themepark_tracker", "simulate", "--parks", "1",
+                           "--rides", "3", "--days", "1", "--end", "2025-12-06 08:00")
+    no_traceback(done)
+    assert done.returncode == 1
+    assert "storing snapshots needs schema revision 013, but the database is at 012" \
+        in done.stderr
+    assert "themepark db upgrade" in done.stderr
 
     # Back up again: revision 012 computes the dropped columns anew from the ride snapshots,
     # and they agree with the reference derivation.

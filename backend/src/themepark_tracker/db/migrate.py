@@ -87,10 +87,10 @@ def ensure_schema(engine: Engine) -> str:
 
 
 def ensure_ingest_schema(engine: Engine) -> None:
-    """``ensure_schema``, then refuse a database before 012: ingest writes park snapshot
-    columns that revision adds."""
+    """``ensure_schema``, then refuse a database before 013: ingest writes park snapshot
+    columns that 012 adds and keeps the outages of the table 013 adds."""
     ensure_schema(engine)
-    require_revision(engine, "012", "storing snapshots")
+    require_revision(engine, "013", "storing snapshots")
 
 
 def require_revision(engine: Engine, needed: str, what: str) -> None:
