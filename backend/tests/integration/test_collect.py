@@ -46,6 +46,13 @@ def make_settings(engine: Engine, upstream: FakeUpstream, **changes: Any) -> Set
     return replace(upstream.settings(Settings(database_url=url)), **changes)
 
 
+def synced_settings(engine: Engine, upstream: FakeUpstream) -> Settings:
+    """``make_settings``, with the catalogue already synced from ``upstream``."""
+    settings = make_settings(engine, upstream)
+    sync_catalog(engine, settings)
+    return settings
+
+
 def parks(engine: Engine) -> dict[str, Any]:
     with engine.connect() as conn:
         return {r.name: r for r in conn.execute(select(t.parks))}

@@ -27,7 +27,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, select
 
-from tests.integration.test_collect import MK_LIVE, make_settings
+from tests.integration.test_collect import MK_LIVE, synced_settings
 from tests.upstream import (
     MK_WIKI,
     REAL,
@@ -38,7 +38,6 @@ from tests.upstream import (
     serve_upstream,
 )
 from themepark_tracker.cli import main
-from themepark_tracker.collect.catalog import sync_catalog
 from themepark_tracker.collect.cycle import CycleReport, collect_once
 from themepark_tracker.collect.schedules import refresh_schedules
 from themepark_tracker.config import Settings
@@ -60,9 +59,7 @@ def upstream() -> Iterator[FakeUpstream]:
 
 @pytest.fixture
 def settings(engine: Engine, upstream: FakeUpstream) -> Settings:
-    settings = make_settings(engine, upstream)
-    sync_catalog(engine, settings)
-    return settings
+    return synced_settings(engine, upstream)
 
 
 # --- what the capture files say -------------------------------------------------------------

@@ -17,10 +17,15 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from tests.integration.test_collect import GA_LIVE, MK_LIVE, T0, make_settings, statuses
+from tests.integration.test_collect import (
+    GA_LIVE,
+    MK_LIVE,
+    T0,
+    statuses,
+    synced_settings,
+)
 from tests.upstream import RIDE, FakeUpstream, serve_upstream
 from themepark_tracker.aggregate.hourly import run_hourly
-from themepark_tracker.collect.catalog import sync_catalog
 from themepark_tracker.collect.cycle import collect_once
 from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
@@ -38,9 +43,7 @@ def upstream() -> Iterator[FakeUpstream]:
 
 @pytest.fixture
 def settings(engine: Engine, upstream: FakeUpstream) -> Settings:
-    settings = make_settings(engine, upstream)
-    sync_catalog(engine, settings)
-    return settings
+    return synced_settings(engine, upstream)
 
 
 def iso(at: datetime) -> str:
