@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, inspect, or_, select
+from sqlalchemy import Connection, Engine, func, inspect, or_, select
 
 from themepark_tracker import metrics, survival
 from themepark_tracker.aggregate.recovery import POOLED, feed_kind, stored_curves
 from themepark_tracker.db import tables as t
 from themepark_tracker.ingest.outages import RECOVERED
-from themepark_tracker.queries.periods import LIVE_MAX_AGE
+from themepark_tracker.queries.coverage import latest_cycles
 from themepark_tracker.timeutil import iso_utc
 
 logger = logging.getLogger(__name__)
@@ -154,19 +154,6 @@ def ride_outage_report(conn: Connection, ride_id: int, start: datetime, end: dat
     }
 
 
-def newest_cycles(conn: Connection, park_ids: Sequence[int], now: datetime
-                  ) -> dict[int, tuple[datetime, bool]]:
-    """Each park's newest cycle up to ``now``, however old: (when, park open)."""
-    pas = t.park_activity_snapshots
-    newest = (select(pas.c.park_id, func.max(pas.c.recorded_at).label("at"))
-              .where(pas.c.park_id.in_(park_ids), pas.c.recorded_at <= now)
-              .group_by(pas.c.park_id).subquery())
-    rows = conn.execute(
-        select(pas.c.park_id, pas.c.recorded_at, pas.c.park_appears_open)
-        .join(newest, and_(newest.c.park_id == pas.c.park_id, newest.c.at == pas.c.recorded_at)))
-    return {r.park_id: (r.recorded_at, bool(r.park_appears_open)) for r in rows}
-
-
 def estimate_dict(est: survival.Estimate) -> dict[str, Any]:
     p25, p50, p75 = est.remaining
     return {"within_30": est.within_30, "within_60": est.within_60,
@@ -174,10 +161,10 @@ def estimate_dict(est: survival.Estimate) -> dict[str, Any]:
             "basis": est.basis, "at_risk": est.at_risk, "bucket_minutes": est.bucket}
 
 
-def _recovery(minutes: int, cycle: tuple[datetime, bool] | None, now: datetime,
+def _recovery(minutes: int, cycle: tuple[datetime, bool] | None,
               curves: dict[tuple[int, str], survival.Curve], park_key: tuple[int, str]
               ) -> tuple[dict[str, Any] | None, str | None]:
-    if cycle is None or now - cycle[0] > LIVE_MAX_AGE:
+    if cycle is None:  # no cycle within the live window: the feed is stale
         return None, STALE_FEED
     if not cycle[1]:
         return None, PARK_CLOSED_NOW
@@ -203,11 +190,11 @@ def ongoing_outages(conn: Connection, now: datetime, *, ride_ids: Sequence[int]
         p.c.park_id.in_({r.park_id for r in rows}))).all()) if rows else {}
     keys = {(r.park_id, feed_kind(bool(kinds[r.park_id]))) for r in rows}
     curves = stored_curves(conn, sorted(keys | {(POOLED, kind) for _, kind in keys}))
-    cycles = newest_cycles(conn, sorted({k[0] for k in keys}), now) if keys else {}
+    cycles = latest_cycles(conn, sorted({k[0] for k in keys}), now) if keys else {}
     out: dict[int, dict[str, Any]] = {}
     for r in rows:  # oldest first: a ride's newest ongoing outage is the one kept
         key = (r.park_id, feed_kind(bool(kinds[r.park_id])))
-        recovery, reason = _recovery(int(r.down_minutes), cycles.get(key[0]), now, curves, key)
+        recovery, reason = _recovery(int(r.down_minutes), cycles.get(key[0]), curves, key)
         out[int(r.ride_id)] = {"started_at": iso_utc(r.started_at),
                                "down_minutes": int(r.down_minutes),
                                "recovery": recovery, "reason": reason}
