@@ -10,8 +10,12 @@ from sqlalchemy import Engine
 
 from themepark_tracker.db import migrate
 
-#: Tables that revisions after 012 add (013: outages and recovery curves).
-AFTER_012 = frozenset({"ride_outages", "recovery_curves"})
+#: Tables (and a column) that revisions after 012 add (013: outages and recovery curves;
+#: 014: local-hour rollups, upstream backfill days, events, webhooks, expected open cycles).
+AFTER_012 = frozenset({"ride_outages", "recovery_curves", "park_local_hour_stats",
+                       "ride_local_hour_stats", "upstream_backfill_days", "events",
+                       "webhook_subscriptions", "webhook_outbox", "webhook_deliveries",
+                       "expected_open_cycles"})
 
 
 def diffs_at_012(engine: Engine) -> list[Any]:

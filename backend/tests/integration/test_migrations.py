@@ -25,10 +25,12 @@ from tests.conftest import (
 from themepark_tracker.db import migrate, tables
 from themepark_tracker.db.engine import make_engine
 
-REVISION_IDS = [f"{n:03d}" for n in range(1, 14)]
+REVISION_IDS = [f"{n:03d}" for n in range(1, 15)]
 HEAD = REVISION_IDS[-1]
 HOURLY_TABLES = {"park_hourly_stats", "ride_hourly_stats"}
 OUTAGE_TABLES = {"ride_outages", "recovery_curves"}
+RECORD_ALERT_TABLES = {"park_local_hour_stats", "ride_local_hour_stats", "upstream_backfill_days",
+                       "events", "webhook_subscriptions", "webhook_outbox", "webhook_deliveries"}
 ALL_TABLES = set(tables.metadata.tables)
 
 
@@ -90,21 +92,35 @@ def test_upgrade_twice_is_harmless(empty_engine: Engine) -> None:
 
 
 def test_revision_012_adds_exactly_the_hourly_tables(empty_engine: Engine) -> None:
+    later = OUTAGE_TABLES | RECORD_ALERT_TABLES
     assert migrate.upgrade(empty_engine, "011") == "011"
-    assert table_names(empty_engine) == ALL_TABLES - HOURLY_TABLES - OUTAGE_TABLES
+    assert table_names(empty_engine) == ALL_TABLES - HOURLY_TABLES - later
 
     assert migrate.upgrade(empty_engine, "012") == "012"
-    assert table_names(empty_engine) == ALL_TABLES - OUTAGE_TABLES
+    assert table_names(empty_engine) == ALL_TABLES - later
 
 
 def test_revision_013_adds_exactly_the_outage_tables(empty_engine: Engine) -> None:
     assert migrate.upgrade(empty_engine, "012") == "012"
     assert migrate.upgrade(empty_engine, "013") == "013"
-    assert table_names(empty_engine) == ALL_TABLES
-    assert_same_schema(empty_engine)
+    assert table_names(empty_engine) == ALL_TABLES - RECORD_ALERT_TABLES
     with empty_engine.begin() as conn:
         command.downgrade(migrate.make_config(connection=conn), "012")
-    assert table_names(empty_engine) == ALL_TABLES - OUTAGE_TABLES
+    assert table_names(empty_engine) == ALL_TABLES - OUTAGE_TABLES - RECORD_ALERT_TABLES
+
+
+def test_revision_014_adds_the_record_and_alert_tables_and_the_coverage_column(
+        empty_engine: Engine) -> None:
+    assert migrate.upgrade(empty_engine, "013") == "013"
+    assert "expected_open_cycles" not in column_names(empty_engine, "park_daily_stats")
+    assert migrate.upgrade(empty_engine, "014") == "014"
+    assert table_names(empty_engine) == ALL_TABLES
+    assert "expected_open_cycles" in column_names(empty_engine, "park_daily_stats")
+    assert_same_schema(empty_engine)
+    with empty_engine.begin() as conn:
+        command.downgrade(migrate.make_config(connection=conn), "013")
+    assert table_names(empty_engine) == ALL_TABLES - RECORD_ALERT_TABLES
+    assert "expected_open_cycles" not in column_names(empty_engine, "park_daily_stats")
 
 
 def test_downgrade_to_base_and_back(empty_engine: Engine) -> None:
@@ -150,3 +166,7 @@ def test_revision_files_form_a_linear_frozen_history() -> None:
         source = path.read_text(encoding="utf-8")
         # Frozen history: a revision spells its tables out, it never imports the live ones.
         assert "db.tables" not in source and "import tables" not in source, path.name
+
+
+def column_names(engine: Engine, table: str) -> set[str]:
+    return {c["name"] for c in inspect(engine).get_columns(table)}

@@ -40,11 +40,11 @@ metadata = MetaData(
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def _created() -> Column[object]:
+def created_column() -> Column[object]:
     return Column("created_at", UtcDateTime, nullable=False, server_default=func.now())
 
 
-def _updated() -> Column[object]:
+def updated_column() -> Column[object]:
     return Column("updated_at", UtcDateTime, nullable=False, server_default=func.now())
 
 
@@ -65,8 +65,8 @@ parks = Table(
     Column("themeparks_wiki_id", String(64), unique=True),
     Column("latitude", Double),
     Column("longitude", Double),
-    _created(),
-    _updated(),
+    created_column(),
+    updated_column(),
 )
 
 rides = Table(
@@ -79,8 +79,8 @@ rides = Table(
     Column("category", String(20), nullable=False, server_default="ATTRACTION"),
     Column("queue_times_id", Integer, unique=True),
     Column("themeparks_wiki_id", String(64), unique=True),
-    _created(),
-    _updated(),
+    created_column(),
+    updated_column(),
 )
 
 park_schedules = Table(
@@ -92,7 +92,7 @@ park_schedules = Table(
     Column("opening_time_utc", UtcDateTime, nullable=False),
     Column("closing_time_utc", UtcDateTime, nullable=False),
     Column("schedule_type", String(32), nullable=False, server_default="OPERATING"),
-    _created(),
+    created_column(),
     UniqueConstraint("park_id", "local_date", "opening_time_utc", "schedule_type"),
 )
 
@@ -164,8 +164,8 @@ ride_outages = Table(
     Column("down_snapshots", Integer, nullable=False),
     Column("down_minutes", Integer, nullable=False),
     Column("start_local_date", LocalDate, nullable=False),
-    _created(),
-    _updated(),
+    created_column(),
+    updated_column(),
     UniqueConstraint("ride_id", "started_at"),  # a ride's outages in a time range
     Index(None, "park_id", "started_at"),  # a park's outages in a time range
     Index(None, "ended_at", "park_id"),  # ongoing outages (ended_at IS NULL), by park
@@ -211,8 +211,8 @@ park_hourly_stats = Table(
     Column("total_downtime_hours", Dec(8, 2), nullable=False),
     Column("weighted_downtime_hours", Dec(8, 2), nullable=False),
     Column("effective_park_weight", Integer),
-    _created(),
-    _updated(),
+    created_column(),
+    updated_column(),
     UniqueConstraint("park_id", "hour_start_utc"),
     Index(None, "hour_start_utc"),
 )
@@ -235,8 +235,8 @@ ride_hourly_stats = Table(
     Column("wait_sum", Integer, nullable=False),
     Column("wait_count", Integer, nullable=False),
     Column("ride_operated", Boolean, nullable=False),
-    _created(),
-    _updated(),
+    created_column(),
+    updated_column(),
     UniqueConstraint("ride_id", "hour_start_utc"),
     Index(None, "park_id", "hour_start_utc"),
     Index(None, "hour_start_utc"),
@@ -271,8 +271,11 @@ park_daily_stats = Table(
     Column("weighted_downtime_hours", Dec(8, 2), nullable=False),
     Column("uptime_percentage", Dec(5, 2)),
     Column("effective_park_weight", Integer),
-    _created(),
-    _updated(),
+    # SPEC §12: open cycles expected that day (schedule minutes ÷ I, or first-to-last open
+    # cycle ÷ I + 1); coverage = open_snapshot_count ÷ this. NULL before revision 014's job ran.
+    Column("expected_open_cycles", Integer),
+    created_column(),
+    updated_column(),
     UniqueConstraint("park_id", "stat_date"),
     Index(None, "stat_date"),
 )
@@ -296,8 +299,8 @@ ride_daily_stats = Table(
     Column("wait_sum", Integer, nullable=False),
     Column("wait_count", Integer, nullable=False),
     Column("ride_operated", Boolean, nullable=False),
-    _created(),
-    _updated(),
+    created_column(),
+    updated_column(),
     UniqueConstraint("ride_id", "stat_date"),
     Index(None, "park_id", "stat_date"),
     Index(None, "stat_date"),
@@ -317,7 +320,7 @@ aggregation_log = Table(
     Column("processing_time_sec", Dec(10, 3)),
     Column("error_message", Text),
     Column("started_at", UtcDateTime, nullable=False, server_default=func.now()),
-    _created(),
+    created_column(),
     Index(None, "aggregation_type", "created_at"),
 )
 
@@ -352,7 +355,7 @@ data_quality_issues = Table(
     Column("issue_type", String(32), nullable=False),  # e.g. STALE_DATA
     Column("source", String(32)),
     Column("detail", Text),
-    _created(),
+    created_column(),
     UniqueConstraint("park_id", "ride_id", "recorded_at", "issue_type"),
 )
 
@@ -364,3 +367,8 @@ job_locks = Table(
     Column("acquired_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
 )
+
+
+# Tables of later features live in modules of their own on this metadata; importing them here
+# registers them wherever the schema is read (Alembic, the schema comparison, the tests).
+from themepark_tracker.db import alert_tables, record_tables  # noqa: E402, F401
