@@ -51,12 +51,13 @@ def problems(spec: Mapping[str, Any], schema: Mapping[str, Any], body: Any) -> l
 
 
 def walk(spec: Mapping[str, Any], ids: Mapping[str, Sequence[int]], texts: Sequence[str],
-         period_dates: Mapping[str, Mapping[str, str]] | None = None
-         ) -> Iterator[tuple[str, str]]:
+         period_dates: Mapping[str, Mapping[str, str]] | None = None,
+         alone: Mapping[str, str] | None = None) -> Iterator[tuple[str, str]]:
     """(documented path, URL) for every operation: every path id in ``ids[name]``; every
     period (``date`` and ``range`` with their parameters from ``period_dates``), each with
     the defaults and with each value of every other enumerated parameter; each ``park_id``
-    filter in ``ids``; each search text."""
+    filter in ``ids``; each search text; and each parameter named in ``alone`` that the
+    operation takes, given alone with that value (one that excludes ``period``)."""
     for path, item in spec["paths"].items():
         params = item["get"]["parameters"]
         names = {p["name"] for p in params}
@@ -75,6 +76,9 @@ def walk(spec: Mapping[str, Any], ids: Mapping[str, Sequence[int]], texts: Seque
             if f"{{{name}}}" in path:
                 targets = [path.replace(f"{{{name}}}", str(i)) for i in ids[name]]
         for target in targets:
+            for name, value in (alone or {}).items():
+                if name in names:
+                    yield path, f"{target}?{urlencode({name: value})}"
             for period in periods:
                 for extra in variants:
                     dated = (period_dates or {}).get(period or "", {})

@@ -103,6 +103,7 @@ export class Api {
   parkDetails(parkId, period) { return this.get(`/parks/${parkId}/details`, periodParams(period)); }
   rideDetails(rideId, period) { return this.get(`/rides/${rideId}/details`, periodParams(period)); }
   parkRecovery(parkId) { return this.get(`/parks/${parkId}/recovery`); }
+  parkEvidence(parkId, params) { return this.get(`/parks/${parkId}/evidence`, params); }
   liveSummary(parkId = null) { return this.get("/live/status-summary", { park_id: parkId }); }
   search(q) { return this.get("/search", { q }); }
 }

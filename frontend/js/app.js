@@ -331,7 +331,7 @@ async function renderDetails(r) {
       : await api.parkRecovery(answer.ride.park_id).catch(() => null);
     if (mine !== detailsToken) return;
     noteAnswer(answer);
-    const view = r.kind === "park" ? parkDetails(answer) : rideDetails(answer, curves);
+    const view = r.kind === "park" ? parkDetails(answer, api) : rideDetails(answer, curves);
     replace(container, view.node);
     container.dataset.route = `${r.kind}/${r.id}`;
     view.afterInsert();

@@ -5,6 +5,7 @@ import { h, scoreBadge, tierBadge, statusBadge, openBadge, table, empty } from "
 import { drawChart } from "./charts.js";
 import { parkHref, rideHref } from "./rankings.js";
 import { outageNote, recoverySection } from "./recovery.js";
+import { evidenceSection } from "./evidence.js";
 
 const SHAME_COLOR = "#b3261e";
 const WAIT_COLOR = "#0b5cad";
@@ -153,7 +154,7 @@ function chartSection({ id, title, points, granularity, timeZone, series, yTitle
   return { section, draw };
 }
 
-export function parkDetails(body) {
+export function parkDetails(body, api = null) {
   const park = body.park;
   const tz = park.timezone;
   const period = body.period;
@@ -235,6 +236,7 @@ export function parkDetails(body) {
         stat("Average wait", fmt.minutes(body.avg_wait_time_minutes)),
         stat("Rides operating / down", `${fmt.count(body.rides_operating)} / ${fmt.count(body.rides_down)}`),
         stat("Cycles open / recorded", `${fmt.count(body.open_snapshot_count)} / ${fmt.count(body.snapshot_count)}`))),
+    evidenceSection(body, api),
     chart.section,
     h("section", { class: "contributors", "aria-labelledby": "contrib-title" },
       h("h3", { id: "contrib-title" }, "Rides that added to the score"),

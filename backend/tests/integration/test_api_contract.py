@@ -42,6 +42,8 @@ SEARCH_TEXTS = ("Park", "Ride 1", "Show", "no such name", "%", "_")
 #: starts before the world's first data.
 PERIOD_DATES = {"date": {"date": "2025-11-01"},
                 "range": {"from": "2025-10-20", "to": "2025-11-01"}}
+#: Parameters called alone (without a period): the evidence of one hour of the world's data.
+ALONE = {"hour": "2025-11-02T10:00:00Z"}
 
 
 @pytest.fixture
@@ -76,7 +78,7 @@ def walk_and_check(client: Any, spec: dict[str, Any], ids: dict[str, list[int]]
     """Call every URL of ``walk``; each answer must be documented and match its schema.
     Returns the key paths seen per documented path."""
     seen: dict[str, set[str]] = defaultdict(set)
-    for path, url in walk(spec, ids, SEARCH_TEXTS, PERIOD_DATES):
+    for path, url in walk(spec, ids, SEARCH_TEXTS, PERIOD_DATES, ALONE):
         response = client.get(url)
         # 404: a show is not an attraction; 503: health says what is degraded.
         health = path == "/api/health"

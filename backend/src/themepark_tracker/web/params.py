@@ -50,7 +50,8 @@ def _taken() -> dict[str, object]:
     return taken
 
 
-def _raw(name: str) -> str | None:
+def given(name: str) -> str | None:
+    """The one value of query parameter ``name`` as given, or None (given twice: a 400)."""
     values = request.args.getlist(name)
     if len(values) > 1:
         raise ApiError(400, "invalid_parameter",
@@ -58,7 +59,9 @@ def _raw(name: str) -> str | None:
     return values[0] if values else None
 
 
-def _keep(name: str, value: T) -> T:
+def keep(name: str, value: T) -> T:
+    """Record ``value`` as the validated value of ``name`` (for the cache key and
+    ``reject_unknown``)."""
     _taken()[name] = value
     return value
 
@@ -83,13 +86,13 @@ def cache_query() -> str:
 
 
 def choice(name: str, allowed: Sequence[str], default: str) -> str:
-    value = _raw(name)
+    value = given(name)
     if value is None:
-        return _keep(name, default)
+        return keep(name, default)
     if value not in allowed:
         raise ApiError(400, "invalid_parameter",
                        f"{name} must be one of {', '.join(allowed)}; got {value!r}", name)
-    return _keep(name, value)
+    return keep(name, value)
 
 
 def period() -> str:
@@ -118,7 +121,7 @@ def period() -> str:
 
 def local_date(name: str) -> date | None:
     """A ``YYYY-MM-DD`` date parameter, or None if not given."""
-    raw = _raw(name)
+    raw = given(name)
     if raw is None:
         return None
     try:
@@ -131,7 +134,7 @@ def local_date(name: str) -> date | None:
     if day < EARLIEST_DATE:
         raise ApiError(400, "invalid_parameter",
                        f"{name} must be a local date from {EARLIEST_DATE}; got {raw}", name)
-    return _keep(name, day)
+    return keep(name, day)
 
 
 def park_filter() -> str:
@@ -154,14 +157,14 @@ def whole_number(name: str, raw: str, low: int, high: int) -> int:
 
 
 def limit() -> int:
-    raw = _raw("limit")
-    return _keep("limit", DEFAULT_LIMIT if raw is None
+    raw = given("limit")
+    return keep("limit", DEFAULT_LIMIT if raw is None
                  else whole_number("limit", raw, *LIMIT_RANGE))
 
 
 def optional_id(name: str) -> int | None:
-    raw = _raw(name)
-    return _keep(name, None if raw is None else whole_number(name, raw, 1, MAX_ID))
+    raw = given(name)
+    return keep(name, None if raw is None else whole_number(name, raw, 1, MAX_ID))
 
 
 def path_id(name: str, raw: str) -> int:
@@ -171,7 +174,7 @@ def path_id(name: str, raw: str) -> int:
 def search_text() -> str:
     """The text to search for: no control characters (NUL would end SQLite's LIKE pattern
     early and match every name)."""
-    raw = _raw("q")
+    raw = given("q")
     control = next((c for c in raw or "" if unicodedata.category(c) == "Cc"), None)
     if control is not None:
         raise ApiError(400, "invalid_parameter",
@@ -180,7 +183,7 @@ def search_text() -> str:
     if raw is None or not low <= len(raw.strip()) <= high:
         raise ApiError(400, "invalid_parameter",
                        f"q must be {low} to {high} characters of text to search for", "q")
-    return _keep("q", raw.strip())
+    return keep("q", raw.strip())
 
 
 def not_found(kind: str, name: str, value: int) -> ApiError:
