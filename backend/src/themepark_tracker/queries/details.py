@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, select
 from themepark_tracker import metrics
 from themepark_tracker.db import tables as t
 from themepark_tracker.queries.charts import chart_granularity, park_chart
-from themepark_tracker.queries.park_stats import ParkPeriod, load_parks, period_stats
+from themepark_tracker.queries.park_stats import ParkInfo, ParkPeriod, load_parks, period_stats
 from themepark_tracker.queries.periods import MEAN_OF_DAYS
 from themepark_tracker.queries.rankings import not_ranked_reason, park_summary
 from themepark_tracker.queries.rides import RideInfo, RideSums, load_rides, ride_period_stats
@@ -25,16 +25,15 @@ def park_details(
     use_hourly: bool,
 ) -> dict[str, Any] | None:
     """Everything the details view shows for ``park_id``, or None for an unknown park."""
-    parks = load_parks(conn, [park_id])
-    if not parks:
+    found = one_park_period(conn, park_id, period, now, interval_minutes=interval_minutes,
+                            use_hourly=use_hourly)
+    if found is None:
         return None
-    park = parks[0]
-    pp = period_stats(conn, parks, period, now, interval_minutes=interval_minutes,
-                      use_hourly=use_hourly)[park_id]
+    park, pp = found
     summary = park_summary(pp, interval_minutes)
     total = pp.total()
     rides = load_rides(conn, park_ids=[park_id])
-    sums = ride_period_stats(conn, parks, period, now, interval_minutes=interval_minutes,
+    sums = ride_period_stats(conn, [park], period, now, interval_minutes=interval_minutes,
                              use_hourly=use_hourly)
     return {
         "park": park_info(park),
@@ -64,6 +63,19 @@ def park_details(
         "chart_data": park_chart(conn, park, pp, now, interval_minutes=interval_minutes,
                                  use_hourly=use_hourly),
     }
+
+
+def one_park_period(
+    conn: Connection, park_id: int, period: str, now: datetime, *, interval_minutes: int,
+    use_hourly: bool,
+) -> tuple[ParkInfo, ParkPeriod] | None:
+    """``park_id`` and its ``ParkPeriod`` (what rankings read too), or None for an unknown
+    park."""
+    parks = load_parks(conn, [park_id])
+    if not parks:
+        return None
+    return parks[0], period_stats(conn, parks, period, now, interval_minutes=interval_minutes,
+                                  use_hourly=use_hourly)[park_id]
 
 
 def park_info(park: Any) -> dict[str, Any]:

@@ -22,8 +22,9 @@ from sqlalchemy import Connection
 from themepark_tracker import metrics
 from themepark_tracker.db.types import plain
 from themepark_tracker.queries.charts import hourly_rows, local_hour_starts
+from themepark_tracker.queries.details import one_park_period
 from themepark_tracker.queries.evidence_cycles import SUM_PLACES, cycles_between
-from themepark_tracker.queries.park_stats import ParkInfo, ParkPeriod, load_parks, period_stats
+from themepark_tracker.queries.park_stats import ParkInfo, ParkPeriod
 from themepark_tracker.queries.periods import LIVE, ONE_DAY
 from themepark_tracker.queries.rankings import park_summary
 from themepark_tracker.timeutil import iso_utc, local_day_bounds, zone_of
@@ -35,12 +36,11 @@ def park_evidence(
 ) -> dict[str, Any] | None:
     """The rows behind ``park_id``'s score over ``period`` (a page of them: ``offset``,
     ``limit``; the totals are over all of them), or None for an unknown park."""
-    parks = load_parks(conn, [park_id])
-    if not parks:
+    found = one_park_period(conn, park_id, period, now, interval_minutes=interval_minutes,
+                            use_hourly=use_hourly)
+    if found is None:
         return None
-    park = parks[0]
-    pp = period_stats(conn, parks, period, now, interval_minutes=interval_minutes,
-                      use_hourly=use_hourly)[park_id]
+    park, pp = found
     summary = park_summary(pp, interval_minutes)
     if period == LIVE:
         granularity, rows, totals = "cycle", *_live_rows(conn, park, pp)
