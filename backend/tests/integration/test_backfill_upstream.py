@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -56,12 +57,10 @@ def schedule_file(tmp: Path, days: list[date]) -> Path:
 
 
 def shift(data: Any, days: int) -> Any:
-    """The same capture, ``days`` later (every date and instant moved), for a second day."""
-    text = json.dumps(data)
-    for d in range(1, 29):
-        text = text.replace(f"2026-09-{d:02d}T", f"@@{d + days:02d}T").replace(
-            f'"2026-09-{d:02d}"', f'"@@{d + days:02d}"')
-    return json.loads(text.replace("@@", "2026-09-"))
+    """The same capture, ``days`` later (every date and instant moved), for another day."""
+    text = re.sub(r"2026-09-(\d\d)", lambda m: (date(2026, 9, int(m[1])) + timedelta(
+        days=days)).isoformat(), json.dumps(data))
+    return json.loads(text)
 
 
 def with_breakdown(data: Any) -> Any:

@@ -7,9 +7,10 @@ to 13:40:00 is DOWN in the cycles 13:05 ... 13:35 and OPERATING again at 13:40, 
 cycles a live collector polling on the same grid would have seen. The wait is the STANDBY
 wait of that same change.
 
-The grid is the live collector's (``slot_start`` over the collection period, from the Unix
-epoch), so a backfilled cycle and a live one of the same slot carry the same ``recorded_at``:
-ingest keeps one row per ride and instant, never two.
+The grid is the live collector's (``slot_start`` every collection interval I from the Unix
+epoch; each snapshot stands for I minutes, SPEC §1), so a backfilled cycle and a live one of
+the same slot carry the same ``recorded_at``: ingest keeps one row per ride and instant, never
+two. (A rehearsal's faster ``COLLECTION_PERIOD_SECONDS`` does not change the history grid.)
 """
 
 from __future__ import annotations

@@ -248,7 +248,7 @@ class _Run:
                 result.live.append(day)  # live data arrived meanwhile: live wins
                 return
             cycles = park_day_cycles(target.park_id, entities, _ride_of(conn, target.park_id),
-                                     grid(start, end, self.settings.collection_period))
+                                     grid(start, end, self.interval * 60))
             ingest_cycles(conn, cycles, interval_minutes=self.interval)
             aggregate_range(conn, floor_hour(start), ceil_hour(end), self.interval)
             aggregate_date(conn, day, [target.park_id], self.interval)
