@@ -253,3 +253,54 @@ def test_queue_times_only_parks_are_named(engine: Engine, settings: Settings) ->
     report = backfill_upstream(engine, settings, 1, now=NOW)
     assert report.queue_times_only == ["Only Queue-Times"]
     assert "Only Queue-Times" in report.describe() and "no history" in report.describe()
+
+
+def test_pages_are_followed_with_next_and_joined(
+        engine: Engine, settings: Settings, upstream: FakeUpstream) -> None:
+    """A second page (the API's ``next``, followed verbatim) with Astro Orbiter DOWN at 15:00:
+    the day is the two pages joined."""
+    page2 = f"{history_path(DAY)}&page=2"
+    upstream.files[page2] = HISTORY / "mk_history_park.json"
+
+    def second_page(data: Any) -> Any:
+        astro = next(e for e in data["entities"] if e["id"] == ASTRO)
+        astro["history"] = [{"time": "2026-09-17T15:00:00Z", "changed": ["status"],
+                             "status": "DOWN", "queue": {"STANDBY": {"waitTime": None}}}]
+        return {**data, "entities": [astro], "next": None}
+
+    upstream.transform(history_path(DAY), lambda d: {**d, "next": upstream.base_url + page2})
+    upstream.transform(page2, second_page)
+    backfill_upstream(engine, settings, 1, now=NOW)
+    assert len(upstream.hits(page2)) == 1
+    astro = snapshots(engine, ride_id(engine, ASTRO))
+    assert astro[datetime(2026, 9, 17, 14, 55)][0] == "OPERATING"  # from page 1
+    assert astro[datetime(2026, 9, 17, 15, 0)][0] == "DOWN"  # from page 2, holding to the end
+    assert astro[datetime(2026, 9, 18, 3, 55)][0] == "DOWN"
+
+
+def test_live_data_arriving_while_the_day_is_fetched_wins(
+        engine: Engine, settings: Settings, upstream: FakeUpstream) -> None:
+    """The collector (or an import) stores a cycle of the day after the backfill planned it
+    and before it writes: the write is skipped, the live cycle stays alone."""
+    thunder = ride_id(engine, RIDE["thunder"])
+    live_at = datetime(2026, 9, 17, 20, 0)
+
+    def live_arrives(data: Any) -> Any:
+        with engine.begin() as conn:
+            ingest_cycles(conn, [Cycle(ride_park(engine, thunder), live_at,
+                                       (RideObservation(thunder, "DOWN", None),))])
+        return data
+
+    upstream.transform(history_path(DAY), live_arrives)
+    report = backfill_upstream(engine, settings, 1, now=NOW)
+    assert report.parks[0].live == [DAY] and not report.parks[0].filled
+    assert snapshots(engine, thunder) == {live_at: ("DOWN", True)}  # open by the schedule
+    assert counts(engine)["upstream_backfill_days"] == 0
+
+
+def test_requests_are_spaced(engine: Engine, settings: Settings, upstream: FakeUpstream) -> None:
+    backfill_upstream(engine, replace(settings, history_request_spacing_ms=300), 2, now=NOW)
+    times = sorted(s.at for s in upstream.requests if "/history" in s.path or
+                   "/schedule/" in s.path)
+    assert len(times) == 3, times  # one schedule month, two days
+    assert all(b - a >= 0.29 for a, b in zip(times, times[1:], strict=False)), times

@@ -130,7 +130,8 @@ def _window_error(error: dict[str, Any]) -> HistoryWindowExceeded:
 
 
 class HistoryClient:
-    """GETs to the history API, one at a time, at least the configured spacing apart."""
+    """GETs to the history API, one at a time, each sent at least the configured spacing after
+    the previous answer arrived."""
 
     def __init__(self, settings: Settings, api_key: str | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
@@ -161,13 +162,14 @@ class HistoryClient:
     def get_json(self, url: str) -> Any:
         for attempt in range(self.retries + 1):
             self._pause(self._last + self.spacing - time.monotonic())
-            self._last = time.monotonic()
             self.requests += 1
             try:
                 response = self._client.get(url)
             except httpx.TransportError as exc:
+                self._last = time.monotonic()
                 problem = f"{type(exc).__name__}: {exc}"
             else:
+                self._last = time.monotonic()  # the spacing runs from the end of an answer
                 if response.status_code == 429:
                     self._wait_for_budget(url, response)
                     continue
