@@ -141,6 +141,7 @@ def test_a_breakdown_is_down_in_exactly_the_cycles_that_cover_it(
     assert (outage.started_at, outage.ended_at, outage.end_reason) == (
         expected[0], datetime(2026, 9, 17, 13, 40), "recovered")
     assert outage.down_minutes == 35
+    assert report.refitted_outages == 1  # the recovery curves know it at once
     assert daily.stat_date == DAY and daily.down_snapshots == 7
     assert float(daily.downtime_hours) == pytest.approx(35 / 60, abs=0.005)
     astro = snapshots(engine, ride_id(engine, ASTRO))

@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, select
 
 from themepark_tracker.aggregate.daily import aggregate_date
 from themepark_tracker.aggregate.hourly import aggregate_range
+from themepark_tracker.aggregate.recovery import fit_curves
 from themepark_tracker.collect.history_grid import grid, park_day_cycles
 from themepark_tracker.collect.schedules import replace_schedule_dates
 from themepark_tracker.config import Settings
@@ -95,6 +96,7 @@ class BackfillReport:
     stopped: str | None = None  # why the run stopped early (the budget), if it did
     window: str | None = None  # the window error's message, if some day was outside it
     requests: int = 0
+    refitted_outages: int | None = None  # outages the recovery curves were refitted over
 
     def describe(self) -> str:
         lines = [p.describe() for p in self.parks]
@@ -105,6 +107,8 @@ class BackfillReport:
         left = sum(len(p.left) for p in self.parks)
         lines.append(f"Backfilled {filled} park-day(s) from ThemeParks.wiki history in "
                      f"{self.requests} request(s); {left} left to do")
+        if self.refitted_outages is not None:
+            lines.append(f"Recovery curves refitted over {self.refitted_outages} outage(s)")
         return "\n".join(lines)
 
 
@@ -169,6 +173,10 @@ def backfill_upstream(engine: Engine, settings: Settings, days: int, *,
                 report.parks.append(result)
                 run.park(target, result, todo)
             report.requests = client.requests
+    if any(p.filled for p in report.parks):
+        # Recovery estimates (SPEC §11) from the outages just filled, not a day from now.
+        fit = fit_curves(engine, settings.recovery_window_days, now=now)
+        report.refitted_outages = fit.outages
     logger.info("%s", report.describe())
     return report
 
