@@ -305,3 +305,14 @@ def test_requests_are_spaced(engine: Engine, settings: Settings, upstream: FakeU
                    "/schedule/" in s.path)
     assert len(times) == 3, times  # one schedule month, two days
     assert all(b - a >= 0.29 for a, b in zip(times, times[1:], strict=False)), times
+
+
+def test_a_budget_429_without_retry_after_is_read_from_its_body(
+        engine: Engine, settings: Settings, upstream: FakeUpstream) -> None:
+    """The SDK's budget body (hand-written by its authors) names the wait in ``retryAfter``."""
+    upstream.fail(history_path(DAY), 429, (HISTORY / "history_rate_limited.json").read_bytes())
+    report = backfill_upstream(engine, settings, 1, now=NOW)
+    assert report.stopped is not None
+    assert "120 history requests an hour" in report.stopped and "1847 s" in report.stopped
+    assert report.parks[0].left == [DAY] and counts(engine)["ride_status_snapshots"] == 0
+    assert len(upstream.hits(history_path(DAY))) == 1  # not hammered
