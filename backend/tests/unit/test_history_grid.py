@@ -52,6 +52,17 @@ def test_a_single_entity_answer_parses_too_and_garbage_is_a_clear_error() -> Non
         parse_history(["not", "an", "answer"], "http://x/history")
 
 
+def test_the_real_single_ride_capture_parses_to_its_own_rows() -> None:
+    payload = json.loads((HISTORY / "barnstormer_history.json").read_text("utf-8"))
+    (barnstormer,), nxt = parse_history(payload)
+    assert nxt is None and barnstormer.name == "The Barnstormer"
+    assert barnstormer.opening == StatusChange(datetime(2026, 9, 17, 4, 0), "CLOSED", None)
+    assert [(c.time.strftime("%H:%M:%S"), c.status, c.wait_time)
+            for c in barnstormer.changes][:2] == [("04:29:28", "CLOSED", None),
+                                                   ("12:30:25", "OPERATING", 5)]
+    assert len(barnstormer.changes) == 6
+
+
 @pytest.mark.parametrize(("day", "hours"), [(date(2026, 9, 17), 24), (date(2026, 3, 8), 23),
                                             (date(2026, 11, 1), 25)])
 def test_the_grid_covers_the_local_day_every_five_minutes(day: date, hours: int) -> None:
