@@ -151,15 +151,14 @@ def test_a_breakdown_is_down_in_exactly_the_cycles_that_cover_it(
 
 def test_daily_downtime_beside_the_captured_daily_summary(
         engine: Engine, settings: Settings, upstream: FakeUpstream) -> None:
-    """Space Mountain, 2026-09-26: its history (status rows of the real capture) and the real
-    daily summary of the same day. Our park hours are the schedule above (09:00-23:00)."""
+    """Space Mountain, 2026-09-26: its whole day's history (real, 187 rows) and the real daily
+    summary of the same day. Our park hours are the schedule above (09:00-23:00 local)."""
     day = date(2026, 9, 26)
-    single = load("space_mountain_history_2026-09-26.status-rows.json")
+    captured = load("space_mountain_history_2026-09-26.json")
     path = history_path(day)
-    upstream.files[path] = HISTORY / "space_mountain_history_2026-09-26.status-rows.json"
+    upstream.files[path] = HISTORY / "space_mountain_history_2026-09-26.json"
     upstream.transform(path, lambda d: {**{k: d[k] for k in ("id", "range", "next")},
                                         "entityType": "PARK", "entities": [d]})
-    assert single["history"][1]["status"] == "OPERATING"
     backfill_upstream(engine, settings, 1, now=datetime(2026, 9, 27, 12, 0))
     summary = load("space_mountain_daily_2026-09-26.json")["days"][0]
     with engine.connect() as conn:
@@ -172,10 +171,16 @@ def test_daily_downtime_beside_the_captured_daily_summary(
           f"{summary['downMinutes']}; our operating-while-open {operating_minutes} min, "
           f"capture operatingMinutes {summary['operatingMinutes']} (in published hours "
           f"{summary['inParkHours']['operatingMinutes']} of "
-          f"{summary['inParkHours']['scheduledMinutes']})")
+          f"{summary['inParkHours']['scheduledMinutes']}); our mean wait "
+          f"{float(ours.avg_wait_time_minutes):.1f} and peak {ours.peak_wait_time} min, "
+          f"capture standby mean {summary['standby']['mean']} and max {summary['standby']['max']}")
     assert down_minutes == summary["downMinutes"] == 0
     # It ran 11:30:53Z-03:01:04Z, covering our whole open window 13:00Z-03:00Z: 14 h.
     assert operating_minutes == 14 * 60
+    # Our waits are some of the posted ones, sampled every 5 minutes while the park was open.
+    posted = {r["queue"]["STANDBY"]["waitTime"] for r in captured["history"]} - {None}
+    assert summary["standby"]["min"] <= min(posted) and ours.peak_wait_time <= max(posted)
+    assert max(posted) == summary["standby"]["max"] == 65
 
 
 def test_a_second_run_fetches_and_changes_nothing(

@@ -43,11 +43,17 @@ def test_the_real_park_capture_parses_to_openings_and_changes() -> None:
 
 
 def test_a_single_entity_answer_parses_too_and_garbage_is_a_clear_error() -> None:
-    payload = json.loads((HISTORY / "space_mountain_history_2026-09-26.status-rows.json")
-                         .read_text("utf-8"))
+    payload = json.loads((HISTORY / "space_mountain_history_2026-09-26.json").read_text("utf-8"))
     (entity,), _ = parse_history(payload)
-    assert entity.opening is not None and entity.opening.wait_time == 15
-    assert [c.status for c in entity.changes] == ["CLOSED", "OPERATING", "CLOSED"]
+    assert entity.opening == StatusChange(datetime(2026, 9, 26, 4, 0), "OPERATING", 15)
+    assert len(entity.changes) == 187
+    # Status changes only three times; the other rows move a wait or the return-time queue.
+    flips = [(c.time, c.status) for prev, c in zip([entity.opening, *entity.changes],
+                                                    entity.changes, strict=False)
+             if c.status != prev.status]
+    assert flips == [(datetime(2026, 9, 26, 4, 1, 3), "CLOSED"),
+                     (datetime(2026, 9, 26, 11, 30, 53), "OPERATING"),
+                     (datetime(2026, 9, 27, 3, 1, 4), "CLOSED")]
     with pytest.raises(SourceError, match="from http://x/history: expected an object"):
         parse_history(["not", "an", "answer"], "http://x/history")
 
