@@ -106,6 +106,7 @@ class FakeUpstream:
     now: Callable[[], datetime] = utcnow
     requests: list[Seen] = field(default_factory=list)
     _fail: dict[str, int] = field(default_factory=dict)
+    _fail_body: dict[str, bytes] = field(default_factory=dict)
     _slow: dict[str, float] = field(default_factory=dict)
     _throttle: dict[str, tuple[int, str]] = field(default_factory=dict)
     _transform: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
@@ -128,8 +129,11 @@ class FakeUpstream:
         return {"QUEUE_TIMES_BASE_URL": self.queue_times_url,
                 "THEMEPARKS_WIKI_BASE_URL": self.wiki_url}
 
-    def fail(self, path: str, status: int = 500) -> None:
+    def fail(self, path: str, status: int = 500, body: bytes | None = None) -> None:
+        """Answer ``path`` with ``status`` and ``body`` (JSON; default an HTML error page)."""
         self._fail[path] = status
+        if body is not None:
+            self._fail_body[path] = body
 
     def slow(self, path: str, seconds: float) -> None:
         self._slow[path] = seconds
@@ -142,6 +146,7 @@ class FakeUpstream:
 
     def reset(self) -> None:
         self._fail.clear()
+        self._fail_body.clear()
         self._slow.clear()
         self._throttle.clear()
         self._transform.clear()
@@ -161,6 +166,9 @@ class FakeUpstream:
         if path in self._slow:
             time.sleep(self._slow[path])
         if path in self._fail:
+            if path in self._fail_body:
+                return (self._fail[path], {"Content-Type": "application/json"},
+                        self._fail_body[path])
             return self._fail[path], {}, b"<html>upstream error</html>"
         source = self.files.get(path) if self.files is not None else fixture_path(path)
         if source is None:

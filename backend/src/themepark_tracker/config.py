@@ -81,6 +81,11 @@ class Settings:
     http_timeout_seconds: int = 20
     http_retries: int = 3
     http_concurrency: int = 4
+    #: ``backfill-upstream``: the least time between two requests to ThemeParks.wiki's history
+    #: API (its hourly budget is small), and the longest ``Retry-After`` waited out before the
+    #: run stops cleanly to be resumed later.
+    history_request_spacing_ms: int = 1000
+    history_max_wait_seconds: int = 120
     #: Per-client API request limit (Flask-Limiter syntax); empty or "off" disables it.
     api_rate_limit: str | None = "1200 per minute"
     #: The embedded SQLite database in THEMEPARK_DATA_DIR, whatever DATABASE_URL says (the demo
@@ -112,6 +117,8 @@ class Settings:
             http_timeout_seconds=_int(env, "HTTP_TIMEOUT_SECONDS", 20),
             http_retries=_int(env, "HTTP_RETRIES", 3, minimum=0),
             http_concurrency=_int(env, "HTTP_CONCURRENCY", 4),
+            history_request_spacing_ms=_int(env, "HISTORY_REQUEST_SPACING_MS", 1000, minimum=0),
+            history_max_wait_seconds=_int(env, "HISTORY_MAX_WAIT_SECONDS", 120, minimum=0),
             api_rate_limit=_rate_limit(env),
             embedded_database_url=embedded_url(env),
             production_database_name=env.get("PRODUCTION_DATABASE_NAME") or "themepark_tracker",

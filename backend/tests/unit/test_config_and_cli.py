@@ -101,7 +101,7 @@ def test_every_command_is_collected() -> None:
     paths = {" ".join(path) for path, _ in COMMANDS}
     assert {"db", "db upgrade", "db downgrade", "import", "export", "mirror", "serve",
             "aggregate-hourly", "status"} <= paths
-    assert len(paths) == 22  # + recovery, recovery fit, outages, outages rebuild
+    assert len(paths) == 23  # + recovery, recovery fit, outages, outages rebuild, backfill-upstream
 
 
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
@@ -148,7 +148,7 @@ def test_days_bounds_are_deliberate() -> None:
     bounds = {" ".join(path): (p.type.min, p.type.max) for path, c in COMMANDS
               for p in c.params if p.name == "days" and isinstance(p.type, click.IntRange)}
     assert bounds == {"backfill-hourly": (1, 3650), "verify": (1, 3650), "mirror": (1, 3650),
-                      "simulate": (1, 400), "demo": (1, 60)}
+                      "simulate": (1, 400), "demo": (1, 60), "backfill-upstream": (1, 3650)}
 
 
 def test_serve_and_demo_default_to_the_configured_port() -> None:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, select, tuple_
+from sqlalchemy import Connection, Engine, delete, select, tuple_
 
 from themepark_tracker.collect.fetching import fetch_all
 from themepark_tracker.config import Settings
@@ -69,16 +69,23 @@ def _refresh(engine: Engine, settings: Settings, now: datetime) -> ScheduleRepor
                                 w.closing_time_utc, "OPERATING")
                  for w in windows if w.local_date >= today]
         report.parks += 1
-    dates: dict[int, set[object]] = defaultdict(set)
-    for w in keep:
-        dates[w.park_id].add(w.local_date)
-    s = t.park_schedules
     with engine.begin() as conn:
-        pairs = [(p, d) for p, ds in dates.items() for d in ds]
-        for chunk in range(0, len(pairs), 500):
-            conn.execute(delete(s).where(
-                tuple_(s.c.park_id, s.c.local_date).in_(pairs[chunk:chunk + 500])))
-        upsert_schedules(conn, keep)
+        replace_schedule_dates(conn, keep)
     report.windows = len(keep)
     logger.info("%s", report.describe())
     return report
+
+
+def replace_schedule_dates(conn: Connection, windows: list[ScheduleRecord]) -> None:
+    """Store ``windows``, replacing whole every (park, local date) they cover, so a changed
+    window does not linger next to its replacement. The one writer of ``park_schedules``
+    (the daily refresh and the upstream backfill's past months both come here)."""
+    dates: dict[int, set[object]] = defaultdict(set)
+    for w in windows:
+        dates[w.park_id].add(w.local_date)
+    s = t.park_schedules
+    pairs = [(p, d) for p, ds in dates.items() for d in ds]
+    for chunk in range(0, len(pairs), 500):
+        conn.execute(delete(s).where(
+            tuple_(s.c.park_id, s.c.local_date).in_(pairs[chunk:chunk + 500])))
+    upsert_schedules(conn, windows)
