@@ -71,12 +71,20 @@ def span(engine: Engine, park_id: int, now: datetime, first: str | None, last: s
     return D(first), D(last)
 
 
-@pytest.mark.parametrize("use_hourly", [True, False], ids=["fast", "reference"])
-@pytest.mark.parametrize(("now", "first", "last"), PARK_CASES,
-                         ids=[f"{n.date()}-{a}-{b}" for n, a, b in PARK_CASES])
+#: The hourly and daily tables, and the raw snapshots alone (the reference path).
+PATHS = (True, False)
+
+
 def test_park_history_equals_the_raw_recomputation_and_the_rankings(
-        world: Engine, make_api: Any, now: datetime, first: str | None, last: str | None,
-        use_hourly: bool) -> None:
+        world: Engine, make_api: Any) -> None:
+    """One world for every case (it takes a while to build)."""
+    for now, first, last in PARK_CASES:
+        for use_hourly in PATHS:
+            check_park_history(world, make_api, now, first, last, use_hourly)
+
+
+def check_park_history(world: Engine, make_api: Any, now: datetime, first: str | None,
+                       last: str | None, use_hourly: bool) -> None:
     client = make_api(now, collection_interval_minutes=I, use_hourly_tables=use_hourly)
     with world.connect() as conn:
         ref = History(conn, I, now)
@@ -103,12 +111,14 @@ def test_park_history_equals_the_raw_recomputation_and_the_rankings(
 RIDE_CASES = [(LATER, None, None), (NOW, "2025-10-20", "2025-11-02")]
 
 
-@pytest.mark.parametrize("use_hourly", [True, False], ids=["fast", "reference"])
-@pytest.mark.parametrize(("now", "first", "last"), RIDE_CASES,
-                         ids=[f"{n.date()}-{a}-{b}" for n, a, b in RIDE_CASES])
-def test_ride_history_equals_the_raw_recomputation(
-        world: Engine, make_api: Any, now: datetime, first: str | None, last: str | None,
-        use_hourly: bool) -> None:
+def test_ride_history_equals_the_raw_recomputation(world: Engine, make_api: Any) -> None:
+    for now, first, last in RIDE_CASES:
+        for use_hourly in PATHS:
+            check_ride_history(world, make_api, now, first, last, use_hourly)
+
+
+def check_ride_history(world: Engine, make_api: Any, now: datetime, first: str | None,
+                       last: str | None, use_hourly: bool) -> None:
     client = make_api(now, collection_interval_minutes=I, use_hourly_tables=use_hourly)
     with world.connect() as conn:
         ref = History(conn, I, now)
@@ -142,13 +152,14 @@ def _without_names(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in r.items() if k not in ("ride_name", "park_name")} for r in rows]
 
 
-@pytest.mark.parametrize("use_hourly", [True, False], ids=["fast", "reference"])
-@pytest.mark.parametrize(("now", "period", "dates"), RECORD_CASES,
-                         ids=[f"{n.date()}-{p}-{'-'.join(d.values())}"
-                              for n, p, d in RECORD_CASES])
-def test_records_equal_the_raw_recomputation(world: Engine, make_api: Any, now: datetime,
-                                             period: str, dates: dict[str, str],
-                                             use_hourly: bool) -> None:
+def test_records_equal_the_raw_recomputation(world: Engine, make_api: Any) -> None:
+    for now, period, dates in RECORD_CASES:
+        for use_hourly in PATHS:
+            check_records(world, make_api, now, period, dates, use_hourly)
+
+
+def check_records(world: Engine, make_api: Any, now: datetime, period: str,
+                  dates: dict[str, str], use_hourly: bool) -> None:
     client = make_api(now, collection_interval_minutes=I, use_hourly_tables=use_hourly)
     with world.connect() as conn:
         ref = History(conn, I, now)
@@ -156,7 +167,7 @@ def test_records_equal_the_raw_recomputation(world: Engine, make_api: Any, now: 
     last = D(dates.get("date", dates.get("to", "1970-01-01")))
     want = ref.records(period, first, last)
     body = get(client, "/api/records", period=period, **dates)
-    assert body["worst_days"] == want["worst_days"]
+    assert body["worst_days"] == want["worst_days"], (now, period, use_hourly)
     for key in ("longest_outages", "most_downtime", "most_improved"):
         assert _without_names(body[key]) == _without_names(want[key]), key
     for row in body["longest_outages"] + body["most_downtime"]:
@@ -169,9 +180,13 @@ def test_records_equal_the_raw_recomputation(world: Engine, make_api: Any, now: 
         assert body["most_improved"], "11-02 against 11-01: some park improved"
 
 
-@pytest.mark.parametrize("use_hourly", [True, False], ids=["fast", "reference"])
 def test_rankings_carry_the_previous_period_for_the_named_periods(
-        world: Engine, make_api: Any, use_hourly: bool) -> None:
+        world: Engine, make_api: Any) -> None:
+    for use_hourly in PATHS:
+        check_rankings(world, make_api, use_hourly)
+
+
+def check_rankings(world: Engine, make_api: Any, use_hourly: bool) -> None:
     client = make_api(LATER, collection_interval_minutes=I, use_hourly_tables=use_hourly)
     with world.connect() as conn:
         ref = History(conn, I, LATER)
