@@ -45,3 +45,29 @@ def replace_park_issues(conn: Connection, park_id: int, issue_type: str,
              "issue_type": i.issue_type, "source": i.source, "detail": i.detail[:DETAIL_CHARS]}
             for i in issues
         ])
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogIssueRow:
+    """A finding of the catalogue sync about one stored park, or about a park not stored
+    (``park_id`` then the caller's placeholder, 0)."""
+    park_id: int
+    issue_type: str
+    source: str | None
+    detail: str
+
+
+def record_catalog_issues(conn: Connection, recorded_at: datetime,
+                          rows: Sequence[CatalogIssueRow], *, replace_unstored: int) -> None:
+    """Record one catalogue sync's findings at its instant. The rows about parks not stored
+    (``park_id == replace_unstored``) describe the catalogue as it is now, so the previous
+    sync's are dropped first; findings about stored parks are kept as their history."""
+    dq = t.data_quality_issues
+    conn.execute(delete(dq).where(dq.c.park_id == replace_unstored,
+                                  dq.c.issue_type.like("CATALOG%")))
+    if rows:
+        conn.execute(insert(dq), [
+            {"park_id": r.park_id, "ride_id": None, "recorded_at": recorded_at,
+             "issue_type": r.issue_type, "source": r.source, "detail": r.detail[:DETAIL_CHARS]}
+            for r in rows
+        ])
