@@ -10,8 +10,8 @@ import csv
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from datetime import UTC, datetime
+from importlib import resources
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
