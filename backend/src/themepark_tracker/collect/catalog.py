@@ -261,9 +261,8 @@ def _sync(engine: Engine, settings: Settings) -> CatalogReport:
 def _skipped(pair: Pair, report: CatalogReport) -> list[checks.CatalogIssue]:
     """A park no feed gives a usable time zone for: not stored (a stored one is left as it
     is), said in the report and recorded."""
-    _, issues = checks.park_zone(pair)
-    q, w = checks.sides(pair)
-    for park in (p for p in (q, w) if p is not None):
+    issues = []
+    for park in (p for p in checks.sides(pair) if p is not None):
         line = f"{checks.describe(park)} has no usable time zone ({park.timezone!r}); left out"
         report.problems.append(line)
         report.skipped_parks.append(f"{park.name} ({park.source} {park.source_id})")

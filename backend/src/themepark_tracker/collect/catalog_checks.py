@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from themepark_tracker.ingest.quality import CATALOG_NOT_STORED, NOT_STORED_PARK
 from themepark_tracker.sources.matching import Pair, Place
 from themepark_tracker.sources.models import SourcePark, park_key
 from themepark_tracker.sources.places import Point
@@ -27,11 +28,11 @@ FEED_ENTRY = "CATALOG_FEED_ENTRY"  # something of a park's entry unusable (coord
 COORDINATES = "CATALOG_COORDINATES"  # a coordinate's sign assumed missing to match two parks
 NAME_CLASH = "CATALOG_NAME_CLASH"  # a park's name is another park's too; kept apart
 RIDE_TWO_PARKS = "CATALOG_RIDE_TWO_PARKS"  # one feed lists a ride in two parks; kept in one
-SKIPPED = "CATALOG_SKIPPED"  # a park not stored at all (no usable time zone)
+SKIPPED = CATALOG_NOT_STORED  # a park not stored at all (no usable time zone)
 ISSUE_TYPES = (TIMEZONE, FEED_ENTRY, COORDINATES, NAME_CLASH, RIDE_TWO_PARKS, SKIPPED)
 #: The park id of an issue about a park that is not stored (``data_quality_issues.park_id``
-#: cannot be NULL; stored park ids start at 1).
-NO_PARK = 0
+#: cannot be NULL).
+NO_PARK = NOT_STORED_PARK
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,10 @@ logger = logging.getLogger(__name__)
 
 STALE_DATA = "STALE_DATA"
 INGEST_FAILED = "INGEST_FAILED"
+#: The catalogue sync's record of a park it could not store (no usable time zone), under
+#: ``NOT_STORED_PARK`` since no park id exists for it (stored park ids start at 1).
+CATALOG_NOT_STORED = "CATALOG_SKIPPED"
+NOT_STORED_PARK = 0
 #: A detail is a short line: an exception's text is cut to this.
 DETAIL_CHARS = 500
 
