@@ -88,7 +88,7 @@ def crosscheck_cmd(ctx: Context, day: date, top: int) -> None:
     """
     from themepark_tracker.collect.crosscheck import crosscheck, crosscheck_lines
 
-    result = crosscheck(ctx.engine, ctx.settings, day)
+    result = crosscheck(ctx.engine, ctx.settings, day, now=ctx.clock())
     click.echo("\n".join(crosscheck_lines(result, top)))
 
 

@@ -263,7 +263,8 @@ def _skipped(pair: Pair, report: CatalogReport) -> list[checks.CatalogIssue]:
     is), said in the report and recorded."""
     issues = []
     for park in (p for p in checks.sides(pair) if p is not None):
-        line = f"{checks.describe(park)} has no usable time zone ({park.timezone!r}); left out"
+        line = (f"{checks.describe(park)} has no usable time zone ({park.timezone!r}); left out"
+                + "".join(f" ({note})" for note in park.notes))
         report.problems.append(line)
         report.skipped_parks.append(f"{park.name} ({park.source} {park.source_id})")
         issues.append(checks.CatalogIssue(checks.SKIPPED, park.source, line))
