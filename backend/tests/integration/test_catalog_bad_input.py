@@ -63,6 +63,11 @@ def test_a_missing_zone_is_taken_from_the_other_feed_and_an_invalid_one_skips_th
     assert any(i.park_id == 0 and i.issue_type == "CATALOG_SKIPPED" and "'Not/AZone'" in i.detail
                for i in issues)
     assert "Europa-Park" in caplog.text and "Not/AZone" in caplog.text
+    # Synced again: the same findings, not twice as many (each sync replaces the last's).
+    sync(engine, upstream)
+    again = stored(engine)[1]
+    assert sorted((i.park_id, i.issue_type, i.detail) for i in again) == sorted(
+        (i.park_id, i.issue_type, i.detail) for i in issues)
 
 
 def test_empty_or_non_numeric_coordinates_are_stored_as_unknown(

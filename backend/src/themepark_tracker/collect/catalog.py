@@ -274,13 +274,13 @@ def _skipped(pair: Pair, report: CatalogReport) -> list[checks.CatalogIssue]:
 
 def _record_issues(conn: Connection, plans: Sequence[ParkPlan], parks: Sequence[ParkRecord],
                    skipped: Sequence[checks.CatalogIssue]) -> int:
-    """The sync's findings as data_quality_issues rows at the sync's instant: per stored park,
-    and under ``NO_PARK`` for the parks left out (those replace the previous sync's)."""
+    """The sync's findings as data_quality_issues rows at the sync's instant (replacing the
+    previous sync's): per stored park, and under ``NO_PARK`` for the parks left out."""
     now = utcnow()
     rows = [CatalogIssueRow(park.park_id, i.issue_type, i.source, i.detail)
             for plan, park in zip(plans, parks, strict=True) for i in plan.issues]
     rows += [CatalogIssueRow(checks.NO_PARK, i.issue_type, i.source, i.detail) for i in skipped]
-    record_catalog_issues(conn, now, rows, replace_unstored=checks.NO_PARK)
+    record_catalog_issues(conn, now, rows)
     return len(rows)
 
 

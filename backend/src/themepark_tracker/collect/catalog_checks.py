@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from themepark_tracker.ingest.quality import CATALOG_NOT_STORED, NOT_STORED_PARK
-from themepark_tracker.sources.matching import Pair, Place
+from themepark_tracker.sources.matching import Pair, Place, same_zone
 from themepark_tracker.sources.models import SourcePark, park_key
 from themepark_tracker.sources.places import Point
 
@@ -71,7 +71,7 @@ def sides(pair: Pair) -> tuple[SourcePark | None, SourcePark | None]:
 def park_zone(pair: Pair) -> tuple[str | None, list[CatalogIssue]]:
     """The time zone a park is stored with: ThemeParks.wiki's when usable, else Queue-Times';
     None when neither feed gives a usable one. Each feed's missing, invalid or disagreeing
-    zone is an issue."""
+    zone is an issue (two names of one clock, US/Eastern and America/New_York, agree)."""
     q, w = sides(pair)
     zone = (usable_zone(w.timezone) if w else None) or (usable_zone(q.timezone) if q else None)
     issues = []
@@ -81,7 +81,7 @@ def park_zone(pair: Pair) -> tuple[str | None, list[CatalogIssue]]:
             then = f"{zone} from the other feed used" if zone else "no other feed gives one"
             issues.append(CatalogIssue(TIMEZONE, park.source, f"{describe(park)} has no usable "
                                        f"time zone ({park.timezone!r}); {then}"))
-        elif zone is not None and given != zone:
+        elif zone is not None and not same_zone(given, zone):
             issues.append(CatalogIssue(TIMEZONE, park.source, f"{describe(park)} says {given}, "
                                        f"the other feed {zone}; {zone} used"))
     return zone, issues

@@ -19,6 +19,7 @@ STALE_DATA = "STALE_DATA"
 INGEST_FAILED = "INGEST_FAILED"
 #: The catalogue sync's record of a park it could not store (no usable time zone), under
 #: ``NOT_STORED_PARK`` since no park id exists for it (stored park ids start at 1).
+CATALOG_PREFIX = "CATALOG_"  # every catalogue finding's issue_type starts so
 CATALOG_NOT_STORED = "CATALOG_SKIPPED"
 NOT_STORED_PARK = 0
 #: A detail is a short line: an exception's text is cut to this.
@@ -62,13 +63,12 @@ class CatalogIssueRow:
 
 
 def record_catalog_issues(conn: Connection, recorded_at: datetime,
-                          rows: Sequence[CatalogIssueRow], *, replace_unstored: int) -> None:
-    """Record one catalogue sync's findings at its instant. The rows about parks not stored
-    (``park_id == replace_unstored``) describe the catalogue as it is now, so the previous
-    sync's are dropped first; findings about stored parks are kept as their history."""
+                          rows: Sequence[CatalogIssueRow]) -> None:
+    """Make ``rows`` the catalogue's findings, at the sync's instant. They describe the
+    catalogue as the feeds list it now, so each sync replaces the previous one's (all
+    ``CATALOG_*`` rows): a re-run gives the same rows, and the table does not grow daily."""
     dq = t.data_quality_issues
-    conn.execute(delete(dq).where(dq.c.park_id == replace_unstored,
-                                  dq.c.issue_type.like("CATALOG%")))
+    conn.execute(delete(dq).where(dq.c.issue_type.like(f"{CATALOG_PREFIX}%")))
     if rows:
         conn.execute(insert(dq), [
             {"park_id": r.park_id, "ride_id": None, "recorded_at": recorded_at,
