@@ -158,3 +158,17 @@ def test_one_attractions_answer_is_read_too() -> None:
             figure.operating_minutes) == (RIDE["space"], "ATTRACTION", row["downMinutes"],
                                           row["operatingMinutes"])
     assert parse_daily(payload, date(2026, 9, 27)) == []
+
+
+def test_an_attraction_only_they_list_is_shown_as_theirs_alone(
+        synced: Engine, upstream: FakeUpstream) -> None:
+    extra = {"id": "00000000-0000-4000-8000-000000000001", "name": "Coaster Not Ours",
+             "entityType": "ATTRACTION",
+             "days": [{"date": "2026-08-01", "operatingMinutes": 500, "downMinutes": 10}]}
+    upstream.transform(daily_path(DAY), lambda data: {**data,
+                                                      "entities": [*data["entities"], extra]})
+    result = CliRunner().invoke(main, ["crosscheck", "--date", "2026-08-01"],
+                                env=env(synced, upstream))
+    assert result.exit_code == 0, result.output
+    assert ride_line(result.output, "Coaster Not Ours (not in our catalogue)") == [
+        "-", "10", "500", "-"]

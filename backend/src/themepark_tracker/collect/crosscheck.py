@@ -94,7 +94,8 @@ def crosscheck(engine: Engine, settings: Settings, day: date, now: datetime) -> 
 def _compare(park: OurPark, figures: list[DailyFigure] | None, problem: str | None
              ) -> ParkLine:
     line = ParkLine(park.name, park.themeparks_wiki_id, problem=problem)
-    theirs = {f.entity_id: f for f in figures or [] if f.entity_type == "ATTRACTION"}
+    theirs = {f.entity_id: f for f in figures or [] if f.entity_type == "ATTRACTION"
+              and f.entity_id not in park.not_attractions}
     for ride in park.rides:
         figure = theirs.pop(ride.themeparks_wiki_id, None) if ride.themeparks_wiki_id else None
         line.rides.append(RideLine(ride.name, ride.down_minutes,

@@ -27,6 +27,9 @@ class OurPark:
     name: str
     themeparks_wiki_id: str
     rides: list[OurRide] = field(default_factory=list)
+    #: ThemeParks.wiki ids of its rides that are not attractions (shows, single-rider lines,
+    #: meet-and-greets...): known to us, never compared.
+    not_attractions: set[str] = field(default_factory=set)
 
 
 def wiki_parks_downtime(conn: Connection, day: date, interval_minutes: int) -> list[OurPark]:
@@ -40,11 +43,16 @@ def wiki_parks_downtime(conn: Connection, day: date, interval_minutes: int) -> l
     if not parks:
         return []
     rows = conn.execute(
-        select(r.c.ride_id, r.c.park_id, r.c.name, r.c.themeparks_wiki_id, rds.c.down_snapshots)
+        select(r.c.ride_id, r.c.park_id, r.c.name, r.c.themeparks_wiki_id, r.c.category,
+               rds.c.down_snapshots)
         .outerjoin(rds, (rds.c.ride_id == r.c.ride_id) & (rds.c.stat_date == day))
-        .where(r.c.park_id.in_(list(parks)), r.c.category == ATTRACTION)
+        .where(r.c.park_id.in_(list(parks)))
         .order_by(r.c.name, r.c.ride_id))
     for row in rows:
+        if row.category != ATTRACTION:
+            if row.themeparks_wiki_id:
+                parks[row.park_id].not_attractions.add(row.themeparks_wiki_id)
+            continue
         down = None if row.down_snapshots is None else int(row.down_snapshots) * interval_minutes
         parks[row.park_id].rides.append(
             OurRide(row.ride_id, row.name, row.themeparks_wiki_id, down))
