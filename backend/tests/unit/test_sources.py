@@ -301,3 +301,23 @@ def test_collection_settings() -> None:
         Settings.from_env({"HTTP_RETRIES": "-1"})
     with pytest.raises(ConfigError, match="COLLECTION_PERIOD_SECONDS must be a whole number"):
         Settings.from_env({"COLLECTION_PERIOD_SECONDS": "0.5"})
+
+
+def test_the_zone_a_park_is_stored_with() -> None:
+    from themepark_tracker.collect.catalog_checks import park_zone
+
+    q = _park("queue_times", "6", "Disney Magic Kingdom", "US/Eastern")
+    w = _park("themeparks_wiki", "mk", "Magic Kingdom Park", "America/New_York")
+    # Both valid, one clock: ThemeParks.wiki's name, nothing to record.
+    assert park_zone(Pair(q, w, "name")) == ("America/New_York", [])
+    # ThemeParks.wiki's missing: Queue-Times' used, and said.
+    zone, [issue] = park_zone(Pair(q, _park("themeparks_wiki", "mk", "MK", ""), "name"))
+    assert zone == "US/Eastern" and issue.issue_type == "CATALOG_TIMEZONE"
+    assert issue.source == "themeparks_wiki" and "US/Eastern from the other feed used" in (
+        issue.detail)
+    # Two different clocks (only stored ids or the links file can pair such parks).
+    zone, [issue] = park_zone(Pair(_park("queue_times", "6", "MK", "Europe/Paris"), w, "link"))
+    assert zone == "America/New_York" and "says Europe/Paris" in issue.detail
+    # Neither usable: not stored.
+    assert park_zone(Pair(_park("queue_times", "9", "X", "Mars/Olympus_Mons"), None, "only")
+                     )[0] is None
