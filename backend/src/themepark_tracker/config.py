@@ -93,6 +93,9 @@ class Settings:
     embedded_database_url: str = ""
     #: The production database's name: ``themepark mirror`` never writes to it.
     production_database_name: str = "themepark_tracker"
+    #: The catalogue sync takes two parks of one name in the two feeds for one park only when
+    #: their coordinates (where both give them) lie at most this many km apart.
+    park_match_max_km: int = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -122,6 +125,7 @@ class Settings:
             api_rate_limit=_rate_limit(env),
             embedded_database_url=embedded_url(env),
             production_database_name=env.get("PRODUCTION_DATABASE_NAME") or "themepark_tracker",
+            park_match_max_km=_int(env, "PARK_MATCH_MAX_KM", 10),
         )
 
     @property

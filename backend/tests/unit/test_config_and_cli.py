@@ -101,8 +101,9 @@ def test_every_command_is_collected() -> None:
     paths = {" ".join(path) for path, _ in COMMANDS}
     assert {"db", "db upgrade", "db downgrade", "import", "export", "mirror", "serve",
             "aggregate-hourly", "status"} <= paths
-    # + recovery, recovery fit, outages, outages rebuild, backfill-upstream, export-stats
-    assert len(paths) == 24
+    # + recovery, recovery fit, outages, outages rebuild, backfill-upstream, export-stats,
+    # coverage, crosscheck
+    assert len(paths) == 26
 
 
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])

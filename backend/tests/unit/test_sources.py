@@ -12,10 +12,17 @@ from themepark_tracker.sources import themeparks_wiki as wiki
 from themepark_tracker.sources.http import SourceError, retry_after_seconds
 from themepark_tracker.sources.matching import Pair, load_tier_overrides, match, pair_by
 from themepark_tracker.sources.models import (
+    SourcePark,
     categorise,
     normalise_name,
     park_key,
     parse_feed_instant,
+)
+from themepark_tracker.sources.places import (
+    Point,
+    distance_km,
+    parse_point,
+    tolerant_distance_km,
 )
 
 NOW = datetime(2025, 12, 5, 15, 0, 0, 250_000)
@@ -182,24 +189,78 @@ def test_match_prefers_links_over_names() -> None:
                           Pair(None, "w1", "themeparks_wiki only")}
 
 
-def test_parks_of_one_name_are_told_apart_by_time_zone() -> None:
-    from themepark_tracker.collect.catalog import _park_key_tz, _park_name_key
-    from themepark_tracker.sources.models import SourcePark
+def _park(source: str, pid: str, name: str, zone: str, lat: float | None = None,
+          lon: float | None = None) -> SourcePark:
+    return SourcePark(source, pid, name, zone, latitude=lat, longitude=lon)
 
-    qt_parks = [SourcePark("queue_times", "16", "Disneyland", "America/Los_Angeles"),
-                SourcePark("queue_times", "4", "Disneyland Park", "Europe/Paris"),
-                SourcePark("queue_times", "7", "Epcot", "America/New_York")]
-    wiki_parks = [SourcePark("themeparks_wiki", "anaheim", "Disneyland Park",
-                             "America/Los_Angeles"),
-                  SourcePark("themeparks_wiki", "paris", "Disneyland Park", "Europe/Paris"),
-                  SourcePark("themeparks_wiki", "epcot", "EPCOT", "US/Eastern")]
+
+def _match_parks(qt_parks: list[SourcePark], wiki_parks: list[SourcePark]
+                 ) -> set[tuple[str, str, str]]:
+    from themepark_tracker.collect.catalog_checks import place
+
     pairs = match(qt_parks, wiki_parks, qt_id=lambda p: p.source_id,
-                  wiki_id=lambda p: p.source_id,
-                  keys=[(_park_key_tz, _park_key_tz), (_park_name_key, _park_name_key)])
-    got = {(p.queue_times.source_id, p.themeparks_wiki.source_id)  # type: ignore[union-attr]
-           for p in pairs if p.queue_times and p.themeparks_wiki}
-    # Anaheim and Paris by name and zone; EPCOT by name alone (the zones are spelled apart).
-    assert got == {("16", "anaheim"), ("4", "paris"), ("7", "epcot")}
+                  wiki_id=lambda p: p.source_id, keys=[], places=(place, place, 10.0))
+    return {(p.queue_times.source_id, p.themeparks_wiki.source_id, p.how)  # type: ignore[union-attr]
+            for p in pairs if p.queue_times and p.themeparks_wiki}
+
+
+def test_parks_of_one_name_are_told_apart_by_time_zone() -> None:
+    qt_parks = [_park("queue_times", "16", "Disneyland", "America/Los_Angeles"),
+                _park("queue_times", "4", "Disneyland Park", "Europe/Paris"),
+                _park("queue_times", "7", "Epcot", "America/New_York")]
+    wiki_parks = [_park("themeparks_wiki", "anaheim", "Disneyland Park", "America/Los_Angeles"),
+                  _park("themeparks_wiki", "paris", "Disneyland Park", "Europe/Paris"),
+                  _park("themeparks_wiki", "epcot", "EPCOT", "US/Eastern")]
+    # Anaheim and Paris by name and zone; EPCOT too: US/Eastern is New York's clock.
+    assert _match_parks(qt_parks, wiki_parks) == {
+        ("16", "anaheim", "name, time zone"), ("4", "paris", "name, time zone"),
+        ("7", "epcot", "name, time zone")}
+
+
+def test_parks_of_one_name_far_apart_are_never_merged() -> None:
+    # Two "Adventure Land"s in one time zone, 600 km apart (Chicago and Minneapolis, both
+    # America/Chicago): the name and zone agree, the distance does not.
+    qt_parks = [_park("queue_times", "1", "Adventure Land", "America/Chicago", 41.88, -87.63)]
+    wiki_parks = [_park("themeparks_wiki", "w", "Adventure Land", "America/Chicago",
+                        44.98, -93.27)]
+    assert _match_parks(qt_parks, wiki_parks) == set()
+    # Without coordinates on one side only name and zone can be compared: one park.
+    assert _match_parks([_park("queue_times", "1", "Adventure Land", "America/Chicago")],
+                        wiki_parks) == {("1", "w", "name, time zone")}
+    # A zone name that is no zone at all is not compared (it is checked, and recorded, apart).
+    assert _match_parks([_park("queue_times", "1", "Adventure Land", "Mars/Olympus_Mons",
+                               44.98, -93.27)], wiki_parks) == {("1", "w", "name, distance")}
+
+
+def test_a_missing_minus_sign_is_tolerated_and_said() -> None:
+    from themepark_tracker.collect.catalog_checks import place
+
+    # Magic Kingdom, with Queue-Times' longitude as "81.581212" (no minus): 0.2 km from
+    # ThemeParks.wiki's once the minus is restored; 13,000 km as given.
+    q = _park("queue_times", "6", "Disney Magic Kingdom", "America/New_York", 28.417663, 81.581212)
+    w = _park("themeparks_wiki", "mk", "Magic Kingdom Park", "America/New_York",
+              28.4160036778, -81.5811902834)
+    pairs = match([q], [w], qt_id=lambda p: p.source_id, wiki_id=lambda p: p.source_id,
+                  keys=[], places=(place, place, 10.0))
+    assert [(p.how, p.note) for p in pairs] == [
+        ("name, time zone and distance", "longitude sign missing on one side")]
+    assert distance_km(Point(28.417663, 81.581212), Point(28.4160036778, -81.5811902834)) > 10_000
+    km, note = tolerant_distance_km(Point(28.417663, 81.581212),
+                                    Point(28.4160036778, -81.5811902834))
+    # Independent check: 0.00166 deg of latitude is 0.185 km, 0.00002 deg of longitude ~0.
+    assert km == pytest.approx(0.185, abs=0.01)
+    assert note == "longitude sign missing on one side"
+
+
+def test_coordinates_as_the_feeds_spell_them() -> None:
+    assert parse_point("28.417663", "-81.581212") == (Point(28.417663, -81.581212), [])
+    assert parse_point(" 48.26 ", 7.72) == (Point(48.26, 7.72), [])
+    assert parse_point("", "") == (None, [])
+    assert parse_point("abc", "7.7") == (None, ["latitude 'abc' is not a number",
+                                                "only one of latitude and longitude is usable"])
+    assert parse_point("0", "0") == (None, ["coordinates (0, 0) are a placeholder, not a place"])
+    assert parse_point("95", "7")[0] is None
+    assert parse_point("nan", "7")[0] is None
 
 
 def test_tier_file_in_the_package_loads_and_bad_lines_are_named() -> None:
@@ -240,3 +301,23 @@ def test_collection_settings() -> None:
         Settings.from_env({"HTTP_RETRIES": "-1"})
     with pytest.raises(ConfigError, match="COLLECTION_PERIOD_SECONDS must be a whole number"):
         Settings.from_env({"COLLECTION_PERIOD_SECONDS": "0.5"})
+
+
+def test_the_zone_a_park_is_stored_with() -> None:
+    from themepark_tracker.collect.catalog_checks import park_zone
+
+    q = _park("queue_times", "6", "Disney Magic Kingdom", "US/Eastern")
+    w = _park("themeparks_wiki", "mk", "Magic Kingdom Park", "America/New_York")
+    # Both valid, one clock: ThemeParks.wiki's name, nothing to record.
+    assert park_zone(Pair(q, w, "name")) == ("America/New_York", [])
+    # ThemeParks.wiki's missing: Queue-Times' used, and said.
+    zone, [issue] = park_zone(Pair(q, _park("themeparks_wiki", "mk", "MK", ""), "name"))
+    assert zone == "US/Eastern" and issue.issue_type == "CATALOG_TIMEZONE"
+    assert issue.source == "themeparks_wiki" and "US/Eastern from the other feed used" in (
+        issue.detail)
+    # Two different clocks (only stored ids or the links file can pair such parks).
+    zone, [issue] = park_zone(Pair(_park("queue_times", "6", "MK", "Europe/Paris"), w, "link"))
+    assert zone == "America/New_York" and "says Europe/Paris" in issue.detail
+    # Neither usable: not stored.
+    assert park_zone(Pair(_park("queue_times", "9", "X", "Mars/Olympus_Mons"), None, "only")
+                     )[0] is None

@@ -15,6 +15,7 @@ import sys
 import click
 
 from themepark_tracker.cli import (
+    catalog,
     data,
     export_stats,
     jobs,
@@ -67,5 +68,6 @@ def main(verbose: bool) -> None:
 
 
 for _command in (*data.COMMANDS, *jobs.COMMANDS, *outages.COMMANDS, *serve.COMMANDS,
-                 *recovery.COMMANDS, *upstream.COMMANDS, *export_stats.COMMANDS):
+                 *recovery.COMMANDS, *upstream.COMMANDS, *export_stats.COMMANDS,
+                 *catalog.COMMANDS):
     main.add_command(_command)

@@ -8,11 +8,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, select
 
 from themepark_tracker import metrics
+from themepark_tracker.collect import catalog_checks as checks
+from themepark_tracker.collect.catalog_plan import (
+    NEW_ID,
+    ParkPlan,
+    allocate_ids,
+    keep_rides_in_one_park,
+)
 from themepark_tracker.collect.fetching import fetch_all
 from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
@@ -20,6 +26,7 @@ from themepark_tracker.db.lock import job_lock
 from themepark_tracker.errors import UserError
 from themepark_tracker.ingest.catalog import upsert_parks, upsert_rides
 from themepark_tracker.ingest.models import ParkRecord, RideRecord
+from themepark_tracker.ingest.quality import CatalogIssueRow, record_catalog_issues
 from themepark_tracker.sources import queue_times as qt
 from themepark_tracker.sources import themeparks_wiki as wiki
 from themepark_tracker.sources.http import HttpClient
@@ -39,15 +46,13 @@ from themepark_tracker.sources.models import (
     normalise_name,
     park_key,
 )
+from themepark_tracker.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 
 #: How long a sync waits for another one (``run``'s daily refresh, a cron job) to finish
 #: before it gives up with ``LockHeld``; a sync takes seconds to a few minutes.
 CATALOG_LOCK_WAIT = timedelta(minutes=5)
-#: The id of a park or ride not stored yet, until ``_allocate_ids`` gives it one (stored ids
-#: start at 1).
-NEW_ID = 0
 
 
 @dataclass
@@ -61,7 +66,9 @@ class CatalogReport:
     rides_by_category: dict[str, int] = field(default_factory=dict)
     unmatched_parks: list[str] = field(default_factory=list)
     unmatched_rides: list[str] = field(default_factory=list)
+    skipped_parks: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    issues: int = 0  # data_quality_issues rows recorded
 
     def describe(self) -> str:
         lines = [
@@ -80,6 +87,8 @@ class CatalogReport:
             lines.append(f"Rides in one feed only, in parks both feeds know "
                          f"({len(self.unmatched_rides)}): " + "; ".join(self.unmatched_rides))
         lines += [f"Problem: {p}" for p in self.problems]
+        if self.issues:
+            lines.append(f"Recorded {self.issues} data-quality issue(s) (CATALOG_*)")
         return "\n".join(lines)
 
 
@@ -122,23 +131,12 @@ def _fetch(settings: Settings, report: CatalogReport) -> _Fetched:
         report.problems += [f"ThemeParks.wiki park {pid} children: {msg}"
                             for pid, msg in failed.items()]
         parks += entities.values()
+        # Listed but unreadable: still matched by name, taking Queue-Times' time zone.
+        parks += [wiki.listed_park(*d) for d in destinations if d in lost]
         rides.update({(THEMEPARKS_WIKI, pid): r for pid, r in children.items()})
     if not parks:
         raise UserError("neither feed returned any park:\n" + "\n".join(report.problems))
     return _Fetched(parks, rides)
-
-
-def _usable(parks: Sequence[SourcePark], report: CatalogReport) -> list[SourcePark]:
-    out = []
-    for park in parks:
-        try:
-            ZoneInfo(park.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            report.problems.append(f"{park.source} park {park.name!r} ({park.source_id}) has "
-                                   f"no usable time zone ({park.timezone!r}); left out")
-            continue
-        out.append(park)
-    return out
 
 
 @dataclass
@@ -164,14 +162,6 @@ def _stored(engine: Engine) -> _Stored:
             if r.tier is not None:
                 tiers[r.ride_id] = r.tier
     return _Stored(parks, rides, tiers)
-
-
-def _park_key_tz(park: SourcePark) -> tuple[str, str]:
-    return park_key(park.raw_name), park.timezone
-
-
-def _park_name_key(park: SourcePark) -> str:
-    return park_key(park.raw_name)
 
 
 def _ride_key(ride: SourceRide) -> str:
@@ -234,42 +224,77 @@ def _sync(engine: Engine, settings: Settings) -> CatalogReport:
     report = CatalogReport()
     overrides = load_tier_overrides()
     fetched = _fetch(settings, report)
-    parks = _usable(fetched.parks, report)
-    for park in parks:
+    for park in fetched.parks:
         report.parks_by_source[park.source] = report.parks_by_source.get(park.source, 0) + 1
     stored = _stored(engine)
     pairs = match(
-        [p for p in parks if p.source == QUEUE_TIMES],
-        [p for p in parks if p.source == THEMEPARKS_WIKI],
-        qt_id=lambda p: p.source_id, wiki_id=lambda p: p.source_id,
-        # Name and time zone first: "Disneyland Park" is in Anaheim and in Paris.
-        keys=[(_park_key_tz, _park_key_tz), (_park_name_key, _park_name_key)],
+        [p for p in fetched.parks if p.source == QUEUE_TIMES],
+        [p for p in fetched.parks if p.source == THEMEPARKS_WIKI],
+        qt_id=lambda p: p.source_id, wiki_id=lambda p: p.source_id, keys=[],
         stored=stored.parks, links=load_park_links(),
+        # Name, then time zone and distance where both feeds give them: "Disneyland Park" is
+        # in Anaheim and in Paris.
+        places=(checks.place, checks.place, float(settings.park_match_max_km)),
     )
     pairs = _split_conflicts(pairs, stored.parks, report.problems, "park")
-    plans = [_plan_park(pair, fetched, stored, overrides, report) for pair in pairs]
+    clashes = checks.name_clashes(pairs)
+    plans, skipped = [], []
+    for n, pair in enumerate(pairs):
+        plan = _plan_park(pair, fetched, stored, overrides, report)
+        if plan is None:
+            skipped += _skipped(pair, report)
+            continue
+        plan.issues += clashes.get(n, [])
+        plans.append(plan)
+    keep_rides_in_one_park(plans)
     with engine.begin() as conn:
-        park_records, ride_records = _allocate_ids(conn, plans)
+        park_records, ride_records = allocate_ids(conn, plans)
         upsert_parks(conn, park_records)
         upsert_rides(conn, ride_records)
+        report.issues = _record_issues(conn, plans, park_records, skipped)
     report.parks_written, report.rides_written = len(park_records), len(ride_records)
-    logger.info("Catalogue synced: %d parks, %d rides", len(park_records), len(ride_records))
+    logger.info("Catalogue synced: %d parks, %d rides, %d data-quality issues",
+                len(park_records), len(ride_records), report.issues)
     return report
 
 
-@dataclass
-class _ParkPlan:
-    """A park and its rides as they will be written; ``NEW_ID`` where an id is still to be
-    allocated (and as every ride's ``park_id`` when the park is new)."""
-    park: ParkRecord
-    rides: list[RideRecord]
+def _skipped(pair: Pair, report: CatalogReport) -> list[checks.CatalogIssue]:
+    """A park no feed gives a usable time zone for: not stored (a stored one is left as it
+    is), said in the report and recorded."""
+    issues = []
+    for park in (p for p in checks.sides(pair) if p is not None):
+        line = (f"{checks.describe(park)} has no usable time zone ({park.timezone!r}); left out"
+                + "".join(f" ({note})" for note in park.notes))
+        report.problems.append(line)
+        report.skipped_parks.append(f"{park.name} ({park.source} {park.source_id})")
+        issues.append(checks.CatalogIssue(checks.SKIPPED, park.source, line))
+    checks.log_issues(issues)
+    return issues
+
+
+def _record_issues(conn: Connection, plans: Sequence[ParkPlan], parks: Sequence[ParkRecord],
+                   skipped: Sequence[checks.CatalogIssue]) -> int:
+    """The sync's findings as data_quality_issues rows at the sync's instant (replacing the
+    previous sync's): per stored park, and under ``NO_PARK`` for the parks left out."""
+    now = utcnow()
+    rows = [CatalogIssueRow(park.park_id, i.issue_type, i.source, i.detail)
+            for plan, park in zip(plans, parks, strict=True) for i in plan.issues]
+    rows += [CatalogIssueRow(checks.NO_PARK, i.issue_type, i.source, i.detail) for i in skipped]
+    record_catalog_issues(conn, now, rows)
+    return len(rows)
 
 
 def _plan_park(pair: Pair, fetched: _Fetched, stored: _Stored,
                overrides: dict[tuple[str, str], TierOverride], report: CatalogReport
-               ) -> _ParkPlan:
-    q = pair.queue_times if isinstance(pair.queue_times, SourcePark) else None
-    w = pair.themeparks_wiki if isinstance(pair.themeparks_wiki, SourcePark) else None
+               ) -> ParkPlan | None:
+    """The park and its rides as they will be stored; None when no feed gives it a usable
+    time zone (``_skipped`` says so)."""
+    q, w = checks.sides(pair)
+    zone, issues = checks.park_zone(pair)
+    if zone is None:
+        return None
+    issues += checks.entry_issues(pair)
+    checks.log_issues(issues)
     if q and w:
         report.park_matches[pair.how] = report.park_matches.get(pair.how, 0) + 1
     else:
@@ -279,7 +304,8 @@ def _plan_park(pair: Pair, fetched: _Fetched, stored: _Stored,
     before = _existing(pair, stored.parks)
     if before is None:
         report.parks_new += 1
-    park = _park_record(q, w, NEW_ID if before is None else before.our_id)
+    park = replace(_park_record(q, w, NEW_ID if before is None else before.our_id),
+                   timezone=zone)
     stored_rides = stored.rides.get(park.park_id, []) if before is not None else []
     ride_pairs = match(
         fetched.rides.get((QUEUE_TIMES, q.source_id), []) if q else [],
@@ -296,7 +322,7 @@ def _plan_park(pair: Pair, fetched: _Fetched, stored: _Stored,
     rides = [_ride_record(rp, park.park_id, stored_rides, stored.tiers,
                           _override(overrides, park_names, _ride_names(rp)), report)
              for rp in ride_pairs]
-    return _ParkPlan(park, rides)
+    return ParkPlan(park, rides, issues)
 
 
 def _park_record(q: SourcePark | None, w: SourcePark | None, park_id: int) -> ParkRecord:
@@ -351,28 +377,6 @@ def _ride_record(rp: Pair, park_id: int, stored_rides: Sequence[Stored],
         queue_times_id=int(rq.source_id) if rq else None,
         themeparks_wiki_id=rw.source_id if rw else None,
     )
-
-
-def _allocate_ids(conn: Connection, plans: Sequence[_ParkPlan]
-                  ) -> tuple[list[ParkRecord], list[RideRecord]]:
-    """Give each new park and ride the next id above the highest stored, read here, in the
-    transaction that writes them (locking the read where the database can: MariaDB)."""
-    next_park = int(conn.scalar(select(func.max(t.parks.c.park_id)).with_for_update()) or 0)
-    next_ride = int(conn.scalar(select(func.max(t.rides.c.ride_id)).with_for_update()) or 0)
-    parks: list[ParkRecord] = []
-    rides: list[RideRecord] = []
-    for plan in plans:
-        park = plan.park
-        if park.park_id == NEW_ID:
-            next_park += 1
-            park = replace(park, park_id=next_park)
-        parks.append(park)
-        for ride in plan.rides:
-            if ride.ride_id == NEW_ID:
-                next_ride += 1
-                ride = replace(ride, ride_id=next_ride)
-            rides.append(replace(ride, park_id=park.park_id))
-    return parks, rides
 
 
 def _override(overrides: dict[tuple[str, str], TierOverride], parks: set[str], rides: set[str]

@@ -1,5 +1,8 @@
 """Matching one park (or ride) across the two feeds: stored ids first, an explicit link file
-second, normalised names last. Pure: what is stored comes in as plain records."""
+second, then normalised names; for parks, a name only pairs two parks whose time zones agree
+(when both feeds give one) and whose coordinates are close (when both give them), so two parks
+that share a name in different countries are never taken for one. Pure: what is stored comes
+in as plain records."""
 
 from __future__ import annotations
 
@@ -7,11 +10,14 @@ import csv
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from themepark_tracker import metrics
 from themepark_tracker.sources.models import normalise_name, park_key
+from themepark_tracker.sources.places import Point, tolerant_distance_km
 
 L = TypeVar("L")
 R = TypeVar("R")
@@ -33,7 +39,77 @@ class Pair:
 
     queue_times: object | None
     themeparks_wiki: object | None
-    how: str  # "stored ids" | "link file" | "name" | "queue_times only" | "themeparks_wiki only"
+    how: str  # "stored ids" | "link file" | "name..." | "queue_times only" | "themeparks_wiki only"
+    note: str | None = None  # e.g. a coordinate's sign assumed missing to make the match
+
+
+@dataclass(frozen=True)
+class Place:
+    """What park matching reads of a park: its normalised name, its time zone when the feed
+    gave a valid one, and its coordinates when usable."""
+
+    key: str
+    timezone: str | None
+    point: Point | None
+
+
+#: Instants at which two zone names must give the same UTC offset to count as one zone: the
+#: 1st and 15th of every month of two years, so that standard and summer time both agree.
+_ZONE_PROBES = [datetime(year, month, day, 12, tzinfo=UTC) for year in (2025, 2026)
+                for month in range(1, 13) for day in (1, 15)]
+
+
+def same_zone(a: str, b: str) -> bool:
+    """Two valid IANA names for one clock ("US/Eastern" and "America/New_York"): the feeds spell
+    zones differently, and a park keeps its clock whichever name it is given."""
+    if a == b:
+        return True
+    za, zb = ZoneInfo(a), ZoneInfo(b)
+    return all(at.astimezone(za).utcoffset() == at.astimezone(zb).utcoffset()
+               for at in _ZONE_PROBES)
+
+
+def place_match(a: Place, b: Place, max_km: float) -> Pair | None:
+    """Whether two parks of one name can be one park: not when both time zones are known and
+    differ, nor when both positions are known and lie over ``max_km`` apart (a missing minus
+    sign tolerated, see places.tolerant_distance_km). The Pair (sides left empty) says how."""
+    if not a.key or a.key != b.key:
+        return None
+    if a.timezone and b.timezone and not same_zone(a.timezone, b.timezone):
+        return None
+    note = None
+    if a.point is not None and b.point is not None:
+        km, note = tolerant_distance_km(a.point, b.point)
+        if km > max_km:
+            return None
+    checks = [c for c, ok in (("time zone", bool(a.timezone and b.timezone)),
+                              ("distance", a.point is not None and b.point is not None)) if ok]
+    how = "name" if not checks else "name, " + " and ".join(checks)
+    return Pair(None, None, how, note)
+
+
+def pair_places(left: Sequence[L], right: Sequence[R], place_left: Callable[[L], Place],
+                place_right: Callable[[R], Place], max_km: float
+                ) -> tuple[list[Pair], list[L], list[R]]:
+    """Pair parks of one name whose places agree (``place_match``), only where each has
+    exactly one such counterpart: two Disneyland Parks on one side and one on the other pair
+    only if the time zone or distance rules out all but one."""
+    places_r = [(b, place_right(b)) for b in right]
+    options_l: dict[int, list[tuple[R, Pair]]] = defaultdict(list)
+    count_r: dict[int, int] = defaultdict(int)
+    for a in left:
+        pa = place_left(a)
+        for b, pb in places_r:
+            if (how := place_match(pa, pb, max_km)) is not None:
+                options_l[id(a)].append((b, how))
+                count_r[id(b)] += 1
+    pairs = [Pair(a, b, how.how, how.note) for a in left
+             if len(options_l[id(a)]) == 1
+             for b, how in options_l[id(a)] if count_r[id(b)] == 1]
+    paired_l = {id(p.queue_times) for p in pairs}
+    paired_r = {id(p.themeparks_wiki) for p in pairs}
+    return (pairs, [a for a in left if id(a) not in paired_l],
+            [b for b in right if id(b) not in paired_r])
 
 
 def pair_by(
@@ -62,11 +138,13 @@ def match(
     wiki_id: Callable[[R], str],
     keys: Sequence[tuple[Callable[[L], object | None], Callable[[R], object | None]]],
     stored: Iterable[Stored] = (), links: Mapping[str, str] | None = None,
+    places: tuple[Callable[[L], Place], Callable[[R], Place], float] | None = None,
 ) -> list[Pair]:
     """Every item of both feeds once, paired where the two feeds describe the same thing:
     by the pairs of ids already stored, then the link file, then each of ``keys`` in turn
-    (e.g. normalised name and time zone, then normalised name alone); a key pairs only items
-    it finds exactly once on each side."""
+    (a key pairs only items it finds exactly once on each side), then, given ``places``
+    (how to read each side's Place, and the farthest two positions of one park may lie
+    apart), by name where time zone and distance allow (``pair_places``)."""
     stored_wiki_of_qt: dict[str, str] = {s.queue_times_id: s.themeparks_wiki_id for s in stored
                          if s.queue_times_id and s.themeparks_wiki_id}
     out: list[Pair] = []
@@ -81,6 +159,9 @@ def match(
     for key_qt, key_wiki in keys:
         pairs, rest_qt, rest_wiki = pair_by(rest_qt, rest_wiki, key_qt, key_wiki)
         out += [Pair(a, b, "name") for a, b in pairs]
+    if places is not None:
+        by_place, rest_qt, rest_wiki = pair_places(rest_qt, rest_wiki, *places)
+        out += by_place
     out += [Pair(a, None, "queue_times only") for a in rest_qt]
     out += [Pair(None, b, "themeparks_wiki only") for b in rest_wiki]
     return out

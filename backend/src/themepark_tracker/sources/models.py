@@ -29,6 +29,9 @@ class SourcePark:
     latitude: float | None = None
     longitude: float | None = None
     raw_name: str = ""  # as the feed spells it, for matching; ``name`` is for display
+    #: What the parser could not use in this park's entry (a coordinate that is not a number,
+    #: say), for the sync to log and record as a data-quality issue.
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.raw_name:
@@ -128,13 +131,6 @@ def parse_feed_instant(value: object) -> datetime | None:
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed.replace(microsecond=0)
-
-
-def optional_float(value: object) -> float | None:
-    try:
-        return float(value) if value not in (None, "") else None  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
 
 
 def optional_wait(value: object) -> int | None:

@@ -20,10 +20,10 @@ from themepark_tracker.sources.models import (
     SourceRide,
     categorise,
     newest,
-    optional_float,
     optional_wait,
     parse_feed_instant,
 )
+from themepark_tracker.sources.places import parse_point
 
 
 def parks_url(base_url: str) -> str:
@@ -50,14 +50,15 @@ def parse_parks(payload: Any, url: str = "parks.json") -> list[SourcePark]:
         for park in group["parks"]:
             if not isinstance(park, dict) or park.get("id") is None or not park.get("name"):
                 continue
+            point, notes = parse_point(park.get("latitude"), park.get("longitude"))
             out.append(SourcePark(
                 source=QUEUE_TIMES, source_id=str(park["id"]),
                 name=display_name(str(park["name"])), raw_name=str(park["name"]).strip(),
-                timezone=str(park.get("timezone") or ""),
+                timezone=str(park.get("timezone") or "").strip(),
                 operator=str(group.get("name") or "") or None,
                 country=str(park.get("country") or "") or None,
-                latitude=optional_float(park.get("latitude")),
-                longitude=optional_float(park.get("longitude")),
+                latitude=point.latitude if point else None,
+                longitude=point.longitude if point else None, notes=tuple(notes),
             ))
     return out
 

@@ -21,10 +21,10 @@ from themepark_tracker.sources.models import (
     SourceWindow,
     categorise,
     newest,
-    optional_float,
     optional_wait,
     parse_feed_instant,
 )
+from themepark_tracker.sources.places import parse_point
 
 #: ThemeParks.wiki entity types that are rides of ours, and the category each starts as.
 ENTITY_CATEGORIES = {"ATTRACTION": metrics.ATTRACTION, "SHOW": "SHOW",
@@ -65,13 +65,22 @@ def parse_park(payload: Any, destination: str | None, url: str = "entity") -> So
     _require(isinstance(payload, dict) and bool(payload.get("id")) and bool(payload.get("name")),
              url, "expected an entity with 'id' and 'name'")
     location = _dict(payload.get("location"))
+    point, notes = parse_point(location.get("latitude"), location.get("longitude"))
     return SourcePark(
         source=THEMEPARKS_WIKI, source_id=str(payload["id"]),
         name=display_name(str(payload["name"])), raw_name=str(payload["name"]).strip(),
-        timezone=str(payload.get("timezone") or ""), operator=destination or None,
-        latitude=optional_float(location.get("latitude")),
-        longitude=optional_float(location.get("longitude")),
+        timezone=str(payload.get("timezone") or "").strip(), operator=destination or None,
+        latitude=point.latitude if point else None,
+        longitude=point.longitude if point else None, notes=tuple(notes),
     )
+
+
+def listed_park(park_id: str, name: str, destination: str | None) -> SourcePark:
+    """A park as ``/destinations`` lists it (id and name only), for when its own entity could
+    not be read: it can still be matched by name, and takes its time zone from Queue-Times."""
+    return SourcePark(source=THEMEPARKS_WIKI, source_id=park_id, name=display_name(name),
+                      raw_name=name, timezone="", operator=destination or None,
+                      notes=("its entity could not be read: no time zone or coordinates",))
 
 
 def parse_children(payload: Any, park_id: str, url: str = "children") -> list[SourceRide]:

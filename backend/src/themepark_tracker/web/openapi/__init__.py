@@ -15,10 +15,13 @@ period) is not in a type. Both directions of drift fail the contract test instea
 
 from __future__ import annotations
 
-from themepark_tracker.web.openapi import evidence, history, paths
+from themepark_tracker.web.openapi import catalog, evidence, history, paths
 from themepark_tracker.web.openapi.schemas import COMPONENTS, Schema
 
 __all__ = ["document"]
+
+#: Modules that describe operations of their own: each has ``paths()`` and ``COMPONENTS``.
+SECTIONS = (evidence, catalog)
 
 
 def document() -> Schema:
@@ -28,7 +31,8 @@ def document() -> Schema:
         "info": {"title": "themepark-tracker API", "version": "1",
                  "description": "Theme-park ride downtime: shame scores, rankings, details "
                                 "and charts. Definitions: SPEC.md."},
-        "paths": {**paths.parks(), **evidence.paths(), **paths.rides(), **paths.live(),
-                  **paths.meta()},
-        "components": {"schemas": {**COMPONENTS, **evidence.COMPONENTS}},
+        "paths": {**paths.parks(), **paths.rides(), **paths.live(), **paths.meta(),
+                  **{k: v for section in SECTIONS for k, v in section.paths().items()}},
+        "components": {"schemas": {**COMPONENTS, **{
+            k: v for section in SECTIONS for k, v in section.COMPONENTS.items()}}},
     })
