@@ -90,7 +90,8 @@ def _atom(key: str, subject: FeedSubject, entries: Sequence[dict[str, Any]], pag
     response = Response(body, mimetype=ATOM_TYPE)
     response.headers["Cache-Control"] = f"public, max-age={FRESH_MAX_AGE}"
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-    return response.make_conditional(request)
+    response.make_conditional(request)  # 304 without a body when If-None-Match matches
+    return response
 
 
 def _document(key: str, subject: FeedSubject, entries: Sequence[dict[str, Any]], page: str
@@ -109,8 +110,8 @@ def _document(key: str, subject: FeedSubject, entries: Sequence[dict[str, Any]],
     _add(feed, "rights", RIGHTS)
     for entry in entries:
         _entry(feed, entry)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8",
-                                                                     xml_declaration=False)
+    text: str = ET.tostring(feed, encoding="unicode")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + text).encode()
 
 
 def _entry(feed: ET.Element, entry: dict[str, Any]) -> None:
