@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from tests.integration.test_collect import T0, collect_series, make_settings
-from tests.upstream import FakeUpstream, serve_upstream
+from tests.integration.test_collect import MK_LIVE, T0, collect_series, make_settings
+from tests.upstream import FakeUpstream, serve_upstream, set_live
 from themepark_tracker.collect import cycle as collect_cycle
 from themepark_tracker.collect.catalog import sync_catalog
 from themepark_tracker.db import alert_tables as at
@@ -64,5 +64,28 @@ def test_a_failed_derivation_never_breaks_the_cycle(engine: Engine, upstream: Fa
     monkeypatch.undo()
     # The next cycle re-derives the day: the missed ride.down is recorded then.
     collect_series(engine, settings, upstream, "ODDD")
+    assert [(e.event_type, e.occurred_at) for e in recorded(engine)] == [
+        ("ride.down", T0 + 5 * M)]
+
+
+def test_themepark_run_derives_events_beside_the_cycle(engine: Engine,
+                                                       upstream: FakeUpstream) -> None:
+    """``events_in_background`` (as the scheduler collects): the cycle returns, its events are
+    recorded by the "events" thread."""
+    import threading
+
+    from themepark_tracker.collect.cycle import collect_once
+
+    settings = make_settings(engine, upstream)
+    sync_catalog(engine, settings)
+    for n, status in enumerate(["OPERATING", "DOWN", "DOWN"]):
+        now = T0 + 5 * n * M
+        upstream.now = lambda now=now: now - timedelta(seconds=30)
+        upstream.transform(MK_LIVE, lambda d, s=status: set_live(d, "thunder", s, 20))
+        assert collect_once(engine, settings, now=now + timedelta(seconds=10),
+                            events_in_background=True).ok
+        for thread in threading.enumerate():
+            if thread.name == "events":
+                thread.join(timeout=60)
     assert [(e.event_type, e.occurred_at) for e in recorded(engine)] == [
         ("ride.down", T0 + 5 * M)]
