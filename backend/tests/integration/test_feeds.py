@@ -71,6 +71,8 @@ def test_a_ride_feed_holds_its_newest_50_events(api: Any) -> None:
     assert first.link == "http://localhost/#/rides/101?period=today"
     assert "down for 10 minutes" in second.summary
     assert parsed.feed.updated == "2025-07-01T17:30:00Z"
+    # the test's parks come from no live feed: the feed says the data is simulated
+    assert parsed.feed.subtitle.startswith("Simulated data")
 
 
 def test_entry_ids_are_stable_between_requests(api: Any) -> None:
@@ -125,3 +127,13 @@ def test_feeds_carry_the_security_headers(api: Any) -> None:
     assert response.headers["Content-Security-Policy"] == API_POLICY
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"].startswith("public")
+
+
+def test_a_feed_from_live_parks_does_not_say_simulated(engine: Engine, api: Any) -> None:
+    from sqlalchemy import update
+
+    from themepark_tracker.db import tables as t
+
+    with engine.begin() as conn:
+        conn.execute(update(t.parks).values(queue_times_id=t.parks.c.park_id + 1000))
+    assert "subtitle" not in parse(api.get("/feeds/rides/101.atom")).feed

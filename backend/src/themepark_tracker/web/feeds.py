@@ -28,6 +28,7 @@ from themepark_tracker.queries.feeds import (
     park_subject,
     ride_subject,
 )
+from themepark_tracker.queries.live import from_live_feeds
 from themepark_tracker.queries.rankings import FILTERS
 from themepark_tracker.timeutil import iso_utc
 from themepark_tracker.web import params
@@ -41,6 +42,8 @@ URN = "urn:themepark-tracker"
 #: A feed with no entry yet was last updated at no known time: the Unix epoch says so.
 NEVER = datetime(1970, 1, 1)
 RIGHTS = "; ".join(f"{a['text']} ({a['url']})" for a in ATTRIBUTION)
+NOT_LIVE = ("Simulated data: some or all parks here did not come from the live feeds (a demo "
+            "or an import); these are not the real parks' records.")
 TITLES = {"ride.down": "{ride} is down", "ride.up": "{ride} is back up"}
 
 
@@ -53,7 +56,8 @@ def ride_feed(ride_id: str) -> Response:
         if subject is None:
             raise params.not_found("attraction", "ride_id", item_id)
         entries = feed_entries(conn, subject)
-    return _atom(f"rides:{item_id}", subject, entries, _page(f"rides/{item_id}"))
+        live = from_live_feeds(conn)
+    return _atom(f"rides:{item_id}", subject, entries, _page(f"rides/{item_id}"), live)
 
 
 @bp.get("/parks/<park_id>.atom")
@@ -65,7 +69,8 @@ def park_feed(park_id: str) -> Response:
         if subject is None:
             raise params.not_found("park", "park_id", item_id)
         entries = feed_entries(conn, subject)
-    return _atom(f"parks:{item_id}", subject, entries, _page(f"parks/{item_id}"))
+        live = from_live_feeds(conn)
+    return _atom(f"parks:{item_id}", subject, entries, _page(f"parks/{item_id}"), live)
 
 
 @bp.get("/outages.atom")
@@ -76,7 +81,8 @@ def outages_feed() -> Response:
     subject = FeedSubject("outages", None, f"Rides down and back up: {label}")
     with services().engine.connect() as conn:
         entries = feed_entries(conn, subject, disney_universal_only=chosen == FILTERS[1])
-    return _atom(f"outages:{chosen}", subject, entries, request.host_url)
+        live = from_live_feeds(conn)
+    return _atom(f"outages:{chosen}", subject, entries, request.host_url, live)
 
 
 def _page(route: str) -> str:
@@ -84,9 +90,9 @@ def _page(route: str) -> str:
     return f"{request.host_url}#/{route}?period=today"
 
 
-def _atom(key: str, subject: FeedSubject, entries: Sequence[dict[str, Any]], page: str
-          ) -> Response:
-    body = _document(key, subject, entries, page)
+def _atom(key: str, subject: FeedSubject, entries: Sequence[dict[str, Any]], page: str,
+          live: bool) -> Response:
+    body = _document(key, subject, entries, page, live)
     response = Response(body, mimetype=ATOM_TYPE)
     response.headers["Cache-Control"] = f"public, max-age={FRESH_MAX_AGE}"
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
@@ -94,8 +100,8 @@ def _atom(key: str, subject: FeedSubject, entries: Sequence[dict[str, Any]], pag
     return response
 
 
-def _document(key: str, subject: FeedSubject, entries: Sequence[dict[str, Any]], page: str
-              ) -> bytes:
+def _document(key: str, subject: FeedSubject, entries: Sequence[dict[str, Any]], page: str,
+              live: bool) -> bytes:
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     _add(feed, "id", f"{URN}:feed:{key}")
@@ -108,6 +114,8 @@ def _document(key: str, subject: FeedSubject, entries: Sequence[dict[str, Any]],
     author = ET.SubElement(feed, f"{{{ATOM_NS}}}author")
     _add(author, "name", "themepark-tracker")
     _add(feed, "rights", RIGHTS)
+    if not live:  # as the page's banner says: never pass simulated figures off as real
+        _add(feed, "subtitle", NOT_LIVE)
     for entry in entries:
         _entry(feed, entry)
     text: str = ET.tostring(feed, encoding="unicode")
