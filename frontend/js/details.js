@@ -1,11 +1,11 @@
 // The park and ride detail views shown in the dialog (#/parks/<id>, #/rides/<id>).
 
 import * as fmt from "./format.js";
+import { followButton } from "./follow.js";
 import { h, scoreBadge, tierBadge, statusBadge, openBadge, table, empty } from "./dom.js";
 import { drawChart } from "./charts.js";
 import { parkHref, rideHref } from "./rankings.js";
 import { outageNote, recoverySection } from "./recovery.js";
-import { followButton } from "./follow.js";
 
 const SHAME_COLOR = "#b3261e";
 const WAIT_COLOR = "#0b5cad";
