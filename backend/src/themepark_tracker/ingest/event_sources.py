@@ -122,6 +122,7 @@ def wait_drops(conn: Connection, spans: dict[int, list[tuple[date, datetime, dat
     condition = and_(rss.c.park_id.in_(sorted(spans)),
                      rss.c.recorded_at >= min(s for v in spans.values() for _, s, _ in v),
                      rss.c.recorded_at < max(e for v in spans.values() for _, _, e in v),
+                     rss.c.local_date.in_(sorted({d for v in spans.values() for d, _, _ in v})),
                      rss.c.status == metrics.OPERATING, rss.c.wait_time.is_not(None))
     if rides is not None:
         condition = and_(condition, rss.c.ride_id.in_(sorted(set(rides))))
