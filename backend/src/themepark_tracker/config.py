@@ -96,6 +96,11 @@ class Settings:
     #: The catalogue sync takes two parks of one name in the two feeds for one park only when
     #: their coordinates (where both give them) lie at most this many km apart.
     park_match_max_km: int = 10
+    #: SPEC §13: a ``ride.down`` event once an outage has this many counted-down cycles.
+    alert_min_down_cycles: int = 2
+    #: SPEC §13: an event whose cause is older than this when recorded is never delivered
+    #: (a backfill or an import floods nobody); it is still recorded and in the feeds.
+    event_max_age_minutes: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -126,6 +131,8 @@ class Settings:
             embedded_database_url=embedded_url(env),
             production_database_name=env.get("PRODUCTION_DATABASE_NAME") or "themepark_tracker",
             park_match_max_km=_int(env, "PARK_MATCH_MAX_KM", 10),
+            alert_min_down_cycles=_int(env, "ALERT_MIN_DOWN_CYCLES", 2),
+            event_max_age_minutes=_int(env, "EVENT_MAX_AGE_MINUTES", 30, minimum=0),
         )
 
     @property

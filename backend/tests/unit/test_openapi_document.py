@@ -50,8 +50,8 @@ def test_every_operation_documents_its_errors_with_the_envelope() -> None:
             health if path == "/api/health" else ERROR), path
 
 
-def test_the_document_describes_exactly_the_apps_api_routes() -> None:
+def test_the_document_describes_exactly_the_apps_api_and_feed_routes() -> None:
     app = create_app(Settings(database_url="sqlite://"))
     routes = {rule.rule.replace("<", "{").replace(">", "}") for rule in app.url_map.iter_rules()
-              if rule.rule.startswith("/api/") and "GET" in (rule.methods or ())}
+              if rule.rule.startswith(("/api/", "/feeds/")) and "GET" in (rule.methods or ())}
     assert routes - {"/api/openapi.json"} == set(document()["paths"])

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -14,6 +15,7 @@ from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.lock import job_lock, release_dead_locks
 from themepark_tracker.errors import UserError
+from themepark_tracker.ingest.events import EventSummary, derive_events
 from themepark_tracker.ingest.models import Cycle, RideObservation
 from themepark_tracker.ingest.quality import INGEST_FAILED, ParkIssue, replace_park_issues
 from themepark_tracker.ingest.snapshots import IngestSummary, ingest_cycles
@@ -24,6 +26,8 @@ from themepark_tracker.sources.models import QUEUE_TIMES, THEMEPARKS_WIKI, LiveA
 from themepark_tracker.timeutil import slot_start, utcnow
 
 logger = logging.getLogger(__name__)
+
+_DERIVING = threading.Lock()
 
 #: A cycle that takes longer than this (it should take seconds) no longer keeps others out.
 COLLECT_LOCK_TTL = timedelta(minutes=10)
@@ -44,6 +48,7 @@ class CycleReport:
     parks_failed: dict[str, str] = field(default_factory=dict)  # park name -> problem
     ingest: IngestSummary = field(default_factory=IngestSummary)
     unknown_entries: int = 0  # upstream entries not in the catalogue (run --catalog)
+    events: EventSummary | None = None  # SPEC §13, None when not derived
 
     @property
     def ok(self) -> bool:
@@ -56,6 +61,8 @@ class CycleReport:
         if self.unknown_entries:
             line += (f", {self.unknown_entries} upstream entries not in the catalogue "
                      "(run `themepark collect --catalog`)")
+        if self.events is not None and self.events.recorded:
+            line += f"; {self.events.describe()}"
         failed = [f"  {name}: {problem}" for name, problem in sorted(self.parks_failed.items())]
         if failed:
             line += f"\n{len(failed)} park(s) skipped:\n" + "\n".join(failed)
@@ -92,17 +99,21 @@ def _targets(engine: Engine) -> tuple[list[_Target], dict[tuple[str, str], int]]
     return targets, ride_of
 
 
-def collect_once(engine: Engine, settings: Settings, now: datetime | None = None) -> CycleReport:
+def collect_once(engine: Engine, settings: Settings, now: datetime | None = None, *,
+                 events_in_background: bool = False) -> CycleReport:
     """Fetch every park, build one cycle each, ingest each park in its own transaction. A park
     whose fetch or ingest fails is logged and skipped (a failed ingest, whatever raised, also
     as an INGEST_FAILED data-quality record); the others are stored. Two collections never
-    overlap (a lock named "collect")."""
+    overlap (a lock named "collect"). Then the events of the cycle are derived (SPEC §13):
+    before returning, or, with ``events_in_background`` (``themepark run``), in a thread of
+    their own, so that their cost is never added to the cycle."""
     release_dead_locks(engine)  # a cron run killed mid-cycle must not block the next ones
     with job_lock(engine, "collect", ttl=COLLECT_LOCK_TTL):
-        return _collect(engine, settings, now)
+        return _collect(engine, settings, now, events_in_background)
 
 
-def _collect(engine: Engine, settings: Settings, now: datetime | None) -> CycleReport:
+def _collect(engine: Engine, settings: Settings, now: datetime | None, background: bool
+             ) -> CycleReport:
     recorded_at = slot_start(now or utcnow(), settings.collection_period)
     targets, ride_of = _targets(engine)
     if not targets:
@@ -113,8 +124,28 @@ def _collect(engine: Engine, settings: Settings, now: datetime | None) -> CycleR
         cycle = _cycle(target, answer, ride_of, report)
         if cycle is not None:
             _ingest_park(engine, target, cycle, report)
+    if background:
+        threading.Thread(target=_derive_events, args=(engine, settings, report, now),
+                         name="events").start()
+    else:
+        _derive_events(engine, settings, report, now)
     logger.info("%s", report.describe())
     return report
+
+
+def _derive_events(engine: Engine, settings: Settings, report: CycleReport,
+                   now: datetime | None) -> None:
+    """SPEC §13: the events of the park-days this cycle stored, once its parks are committed.
+    A failure is logged and the cycle stands: the next cycle re-derives the whole day, so an
+    event missed here is recorded then (with ``deliver`` decided by its cause's age)."""
+    if not report.ingest.days_marked:
+        return
+    try:
+        with _DERIVING:  # one derivation at a time: two would record the same new events
+            report.events = derive_events(engine, settings, report.ingest.days_marked,
+                                          now=now)
+    except Exception:  # noqa: BLE001 - events must never break a collection cycle
+        logger.exception("Deriving this cycle's events failed; the cycle is stored")
 
 
 def _fetch_live(settings: Settings, targets: list[_Target], report: CycleReport

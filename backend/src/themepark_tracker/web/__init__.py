@@ -19,6 +19,7 @@ from themepark_tracker.web import (
     catalog_coverage,
     errors,
     evidence,
+    feeds,
     frontend,
     history,
     live,
@@ -54,7 +55,8 @@ def create_app(
     # registered first) and sees the headers the limiter added.
     app.after_request(_headers)
     _limit(app, settings)
-    for module in (parks, evidence, rides, live, meta, catalog_coverage, frontend, history):
+    for module in (parks, evidence, rides, live, meta, catalog_coverage, feeds, frontend,
+                   history):
         app.register_blueprint(module.bp)
     errors.register(app)
     return app
