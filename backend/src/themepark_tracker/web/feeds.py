@@ -30,9 +30,10 @@ from themepark_tracker.queries.feeds import (
 )
 from themepark_tracker.queries.live import from_live_feeds
 from themepark_tracker.queries.rankings import FILTERS
+from themepark_tracker.sources.attribution import ATTRIBUTION
 from themepark_tracker.timeutil import iso_utc
 from themepark_tracker.web import params
-from themepark_tracker.web.respond import ATTRIBUTION, FRESH_MAX_AGE, services
+from themepark_tracker.web.respond import FRESH_MAX_AGE, services
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
