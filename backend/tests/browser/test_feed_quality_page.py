@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine, delete, select
 
 from tests.browser.conftest import Tab, serve_api
-from tests.browser.helpers import api_get, save, wait_rankings
+from tests.browser.helpers import api_get, save, wait_details, wait_rankings
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.engine import make_engine
 from themepark_tracker.timeutil import floor_hour
@@ -140,6 +140,18 @@ def test_labels_and_filter_show_what_the_api_says(tab: Tab, quiet_api: str,
     page.uncheck("#reports-down-only")
     page.locator('#results[data-feed="any"][data-state="ready"]').wait_for()
     assert len(shown_rows(page)) == len(answer["data"])
+
+    # The details dialog of a labelled park: the same labels, and its coverage figure.
+    labelled = next(r for r in answer["data"] if expected_labels(r))
+    details = api_get(quiet_api, f"/api/parks/{labelled['park_id']}/details", period="today")
+    page.click(f'#results-body tr[data-park-id="{labelled["park_id"]}"] a.park-link')
+    wait_details(page, "park", labelled["park_id"], "today")
+    header = page.locator("#details .details-header .quality").all_inner_texts()
+    assert header == expected_labels(details)
+    coverage = page.locator('#details .stat:has(dt:text-is("Feed coverage")) dd').first
+    assert coverage.inner_text() == (
+        "—" if details["coverage"] is None else f"{details['coverage']:.1f} %")
+    save(page, artifacts, "feed-quality-details", element="#details")
     tab.assert_no_errors()
 
 
