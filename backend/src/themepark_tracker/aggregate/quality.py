@@ -139,6 +139,12 @@ def expected_for(facts: Mapping[ParkDay, DayFacts], zones: Mapping[int, str],
     """``expected_open_cycles`` of each park-day of ``facts`` (days cut at ``until``)."""
     out: dict[ParkDay, int] = {}
     for (pid, day), f in facts.items():
+        if f.windows is None:  # no schedule: the day's bounds do not enter (and cost a lot)
+            out[(pid, day)] = expected_open_cycles(day_start=datetime.min, day_end=datetime.min,
+                                                   windows=None, first_open=f.first_open,
+                                                   last_open=f.last_open,
+                                                   interval_minutes=interval_minutes)
+            continue
         start, end = local_day_bounds(day, zone_of(zones[pid]))
         if until is not None:
             end = min(end, until)

@@ -34,6 +34,8 @@ from themepark_tracker.queries.periods import (
 REPORTS_DOWN, CLOSED_ONLY = "reports_down", "closed_only"
 FEED_KINDS = (REPORTS_DOWN, CLOSED_ONLY)
 _DAY = timedelta(days=1)
+#: Where a park's newest cycle is looked for first (any park collected today has one).
+RECENT = timedelta(hours=6)
 
 
 def period_quality(
@@ -107,6 +109,30 @@ def _add(out: dict[int, tuple[int, int]], park_id: int, open_cycles: int, expect
     out[park_id] = (seen + open_cycles, wanted + expected)
 
 
+def newest_cycles(conn: Connection, ids: Sequence[int], now: datetime
+                  ) -> dict[int, tuple[datetime, bool]]:
+    """Each park's newest cycle up to ``now``: (when, park open). Looked for in the last
+    ``RECENT`` first (a short range of the (park_id, recorded_at) key), then, for the parks
+    without one there, over all time."""
+    found = _newest(conn, ids, now, now - RECENT)
+    rest = [pid for pid in ids if pid not in found]
+    return found | (_newest(conn, rest, now, None) if rest else {})
+
+
+def _newest(conn: Connection, ids: Sequence[int], now: datetime, since: datetime | None
+            ) -> dict[int, tuple[datetime, bool]]:
+    pas = t.park_activity_snapshots
+    cond = and_(pas.c.park_id.in_(list(ids)), pas.c.recorded_at <= now)
+    if since is not None:
+        cond = and_(cond, pas.c.recorded_at >= since)
+    newest = (select(pas.c.park_id, func.max(pas.c.recorded_at).label("at"))
+              .where(cond).group_by(pas.c.park_id).subquery())
+    return {r.park_id: (r.recorded_at, bool(r.park_appears_open)) for r in conn.execute(
+        select(pas.c.park_id, pas.c.recorded_at, pas.c.park_appears_open)
+        .join(newest, and_(newest.c.park_id == pas.c.park_id,
+                           newest.c.at == pas.c.recorded_at)))}
+
+
 def stale_parks(conn: Connection, windows: Mapping[int, ParkWindow], now: datetime
                 ) -> dict[int, bool]:
     """SPEC §12's ``stale``: the park's newest cycle is over 15 minutes old (or there is
@@ -115,14 +141,8 @@ def stale_parks(conn: Connection, windows: Mapping[int, ParkWindow], now: dateti
     if not windows:
         return {}
     ids = list(windows)
-    pas, s = t.park_activity_snapshots, t.park_schedules
-    newest = (select(pas.c.park_id, func.max(pas.c.recorded_at).label("at"))
-              .where(pas.c.park_id.in_(ids), pas.c.recorded_at <= now)
-              .group_by(pas.c.park_id).subquery())
-    latest = {r.park_id: (r.recorded_at, bool(r.park_appears_open)) for r in conn.execute(
-        select(pas.c.park_id, pas.c.recorded_at, pas.c.park_appears_open)
-        .join(newest, and_(newest.c.park_id == pas.c.park_id,
-                           newest.c.at == pas.c.recorded_at)))}
+    s = t.park_schedules
+    latest = newest_cycles(conn, ids, now)
     schedule: dict[int, list[metrics.ScheduleWindow]] = {pid: [] for pid in ids}
     days = {w.last_date for w in windows.values()}
     for r in conn.execute(
