@@ -393,6 +393,8 @@ def _bucket_rows(
             row["rides_with_downtime"] = row["rides_down"]
             row["peak_wait_time"] = row["max_wait_time"]
             row["uptime_percentage"] = _ratio(operating, operating + down_snaps, 2, 100.0)
+            row["expected_open_cycles"] = _expected_open_cycles(raw, park_id, bucket, opened,
+                                                                interval)
         park_rows[(park_id, bucket)] = row
         for ride_id, x in sums.items():
             ride_row: dict[str, Any] = {
@@ -417,6 +419,27 @@ def _bucket_rows(
                 ride_row["peak_wait_time"] = x.max_wait
             ride_rows[(ride_id, bucket)] = ride_row
     return park_rows, ride_rows
+
+
+def _expected_open_cycles(raw: Raw, park_id: int, day: date, opened: Sequence[CycleSnap],
+                          interval: int) -> int:
+    """SPEC §12: a schedule day's OPERATING minutes within the local day ÷ I (counted minute
+    by minute), else the first-to-last open cycle span ÷ I + 1; rounded half up."""
+    windows = raw.schedules.get(park_id, [])
+    if any(w.local_date == day for w in windows):
+        zone = raw.parks[park_id].zone
+        start, end = (datetime(d.year, d.month, d.day, tzinfo=zone).astimezone(UTC)
+                      .replace(tzinfo=None) for d in (day, day + timedelta(days=1)))
+        minutes, at = 0, start
+        while at < end:
+            minutes += any(w.schedule_type == "OPERATING" and w.opening <= at < w.closing
+                           for w in windows)
+            at += timedelta(minutes=1)
+        return int(minutes / interval + 0.5)
+    if not opened:
+        return 0
+    span = (opened[-1].at - opened[0].at).total_seconds() / 60
+    return int(span / interval + 0.5) + 1
 
 
 def _hour_of(c: CycleSnap) -> datetime:

@@ -9,6 +9,7 @@ import * as rankings from "./rankings.js";
 import { parkDetails, rideDetails } from "./details.js";
 import { livePanel } from "./live.js";
 import { setupSearch } from "./search.js";
+import { setupFeedFilter, feedFilterKey } from "./quality.js";
 
 const api = new Api();
 const $ = (id) => document.getElementById(id);
@@ -106,6 +107,7 @@ function buildControls() {
   replace($("legend-list"), fmt.SHAME_BANDS.map((b) => h("li", {},
     h("span", { class: `score band-${b.id}`, "aria-hidden": "true" }, b.range),
     ` ${b.label}`)));
+  setupFeedFilter($("reports-down-only"), () => renderRankings());
   $("api-base").textContent = api.base;
   if (api.refused) {
     $("api-refused").replaceChildren(h("strong", {}, "Not using the API in this address. "),
@@ -191,7 +193,7 @@ function unrankedNote(notRanked, unranked) {
 }
 
 async function renderRankings({ force = false } = {}) {
-  const key = `${fmt.periodQuery(state.period)}|${state.filter}|${state.view}|${state.parkSort.key}|${state.parkSort.direction}|${state.rideSort}`;
+  const key = `${fmt.periodQuery(state.period)}|${state.filter}|${state.view}|${state.parkSort.key}|${state.parkSort.direction}|${state.rideSort}|${feedFilterKey()}`;
   if (!force && key === state.renderedKey) return;
   const mine = ++rankingsToken;
   const started = performance.now();
@@ -270,6 +272,7 @@ async function renderRankings({ force = false } = {}) {
       region.dataset.period = state.period;
       region.dataset.view = state.view;
       region.dataset.filter = state.filter;
+      region.dataset.feed = feedFilterKey();
       region.dataset.renderMs = String(Math.round(performance.now() - started));
     }
   }

@@ -1,5 +1,6 @@
 // The park and ride detail views shown in the dialog (#/parks/<id>, #/rides/<id>).
 
+import { qualityLabels } from "./quality.js";
 import * as fmt from "./format.js";
 import { followButton } from "./follow.js";
 import { h, scoreBadge, tierBadge, statusBadge, openBadge, table, empty } from "./dom.js";
@@ -222,7 +223,8 @@ export function parkDetails(body, api = null) {
         [park.location || park.country, tz, park.operator].filter(Boolean).join(" · "),
         park.is_disney ? h("span", { class: "tag" }, "Disney") : null,
         park.is_universal ? h("span", { class: "tag" }, "Universal") : null,
-        body.park_is_open === null || body.park_is_open === undefined ? null : openBadge(body.park_is_open))),
+        body.park_is_open === null || body.park_is_open === undefined ? null : openBadge(body.park_is_open),
+        qualityLabels(body))),
     periodLinks((p) => parkHref(park.park_id, p), period, park.name),
     coverage(body, tz),
     h("section", { class: "score-card", "aria-labelledby": "score-title" },
@@ -237,7 +239,8 @@ export function parkDetails(body, api = null) {
         stat("Uptime", fmt.percent(body.uptime_percentage)),
         stat("Average wait", fmt.minutes(body.avg_wait_time_minutes)),
         stat("Rides operating / down", `${fmt.count(body.rides_operating)} / ${fmt.count(body.rides_down)}`),
-        stat("Cycles open / recorded", `${fmt.count(body.open_snapshot_count)} / ${fmt.count(body.snapshot_count)}`))),
+        stat("Cycles open / recorded", `${fmt.count(body.open_snapshot_count)} / ${fmt.count(body.snapshot_count)}`),
+        stat("Feed coverage", fmt.percent(body.coverage), "open cycles recorded ÷ expected"))),
     evidenceSection(body, api),
     chart.section,
     h("section", { class: "contributors", "aria-labelledby": "contrib-title" },

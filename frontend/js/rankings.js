@@ -2,6 +2,7 @@
 
 import * as fmt from "./format.js";
 import { h, srOnly, scoreBadge, tierBadge, statusBadge, openBadge, table } from "./dom.js";
+import { qualityLabels, keep, filterNote } from "./quality.js";
 
 export const PARK_LIMIT = 200;
 export const RIDE_LIMIT = 100;
@@ -75,7 +76,8 @@ export function parksTable(body, state, sort, onSort) {
   const columns = [
     { key: "rank", label: "Rank", numeric: true, sortable: true, cell: (r) => String(r.rank) },
     { key: "park_name", label: "Park", sortable: true, rowHeader: true, cls: "name",
-      cell: (r) => h("a", { href: parkHref(r.park_id, period), class: "park-link" }, r.park_name) },
+      cell: (r) => [h("a", { href: parkHref(r.park_id, period), class: "park-link" }, r.park_name),
+        qualityLabels(r)] },
     { key: "location", label: "Location", sortable: true, cls: "location",
       cell: (r) => [r.location || fmt.NO_DATA, h("span", { class: "tz" }, r.timezone || "")] },
     { key: "shame_score", label: "Shame score", numeric: true, sortable: true,
@@ -93,16 +95,17 @@ export function parksTable(body, state, sort, onSort) {
   columns.push({ key: "details", label: "Details", sortable: false,
     cell: (r) => h("a", { href: parkHref(r.park_id, period), class: "btn btn-small",
       "aria-label": `Details for ${r.park_name}` }, "Details") });
-  const rows = [...body.data].sort(compareBy(sort.key, sort.direction));
+  const rows = body.data.filter(keep).sort(compareBy(sort.key, sort.direction));
+  const note = filterNote(body.data.length, rows.length);
   const filterName = state.filter === "disney-universal" ? "Disney and Universal parks" : "All parks";
-  return table({
+  return h("div", {}, table({
     caption: `${filterName}, ${fmt.periodLabel(period).toLowerCase()}: ranked by shame score` +
       (sort.key !== "rank" && sort.key !== "shame_score" ? `, sorted by ${sort.key.replaceAll("_", " ")}` : ""),
     columns,
     rows,
     headerCell: (c) => sortHeader(c, sort, onSort),
-    rowAttrs: (r) => ({ dataset: { parkId: r.park_id }, class: "park-row" }),
-  });
+    rowAttrs: (r) => ({ dataset: { parkId: r.park_id, feedKind: r.feed_kind }, class: "park-row" }),
+  }), note);
 }
 
 export function defaultParkSort() {
@@ -145,20 +148,21 @@ export const RIDE_SORT_KEYS = Object.keys(RIDE_SORTS);
 
 export function parkWaitsTable(body) {
   const period = body.period;
-  return table({
+  const rows = body.data.filter(keep);
+  return h("div", {}, table({
     caption: `Parks by average wait, ${fmt.periodLabel(period).toLowerCase()}`,
     columns: [
       { label: "Rank", numeric: true, cell: (r) => String(r.rank) },
       { label: "Park", rowHeader: true, cls: "name",
-        cell: (r) => h("a", { href: parkHref(r.park_id, period) }, r.park_name) },
+        cell: (r) => [h("a", { href: parkHref(r.park_id, period) }, r.park_name), qualityLabels(r)] },
       { label: "Location", cls: "location", cell: (r) => r.location || fmt.NO_DATA },
       { label: "Average wait", numeric: true, cell: (r) => fmt.minutes(r.avg_wait_time_minutes) },
       { label: "Peak wait", numeric: true, cell: (r) => fmt.minutes(r.peak_wait_time_minutes) },
       { label: "Rides reporting", numeric: true, cell: (r) => fmt.count(r.rides_reporting) },
     ],
-    rows: body.data,
-    rowAttrs: (r) => ({ dataset: { parkId: r.park_id } }),
-  });
+    rows,
+    rowAttrs: (r) => ({ dataset: { parkId: r.park_id, feedKind: r.feed_kind } }),
+  }), filterNote(body.data.length, rows.length));
 }
 
 export function rideWaitsTable(body) {

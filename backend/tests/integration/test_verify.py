@@ -154,6 +154,27 @@ def test_a_corrupted_daily_sum_is_reported(engine: Engine, recent: scen.World) -
         ("park_daily_stats", (park_id, day), "shame_score_sum")]
 
 
+def test_a_wrong_expected_cycle_count_is_reported_and_an_empty_one_is_not(
+        engine: Engine, recent: scen.World) -> None:
+    """SPEC §12's denominator is checked like the sums; a day aggregated before revision 014
+    (the column empty) is not a mismatch: the read side recomputes it."""
+    pdt = t.park_daily_stats
+    with engine.connect() as conn:
+        park_id, day, right = conn.execute(
+            select(pdt.c.park_id, pdt.c.stat_date, pdt.c.expected_open_cycles)
+            .order_by(pdt.c.stat_date, pdt.c.park_id).limit(1)).one()
+    assert right is not None and right > 0
+    where = (pdt.c.park_id == park_id) & (pdt.c.stat_date == day)
+    with engine.begin() as conn:
+        conn.execute(update(pdt).where(where).values(expected_open_cycles=right + 7))
+    report = verify(engine, INTERVAL, days=2)
+    assert [(m.table, m.key, m.column, m.stored, m.expected) for m in report.mismatches] == [
+        ("park_daily_stats", (park_id, day), "expected_open_cycles", right + 7, right)]
+    with engine.begin() as conn:
+        conn.execute(update(pdt).where(where).values(expected_open_cycles=None))
+    assert verify(engine, INTERVAL, days=2).ok
+
+
 def test_hours_awaiting_reaggregation_are_pending_not_mismatches(engine: Engine,
                                                                 recent: scen.World) -> None:
     park_id, hour = 1, recent.start + H

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, func, literal, select
 
-from themepark_tracker.aggregate import scopes, sql
+from themepark_tracker.aggregate import quality, scopes, sql
 from themepark_tracker.aggregate.hourly import clear_marks, prepare_job_session
 from themepark_tracker.aggregate.runlog import DAILY, logged_run
 from themepark_tracker.db import tables as t
@@ -58,6 +58,7 @@ def aggregate_date(
         sql.park_daily_select(scope).add_columns(stamp), key=["park_id", "stat_date"],
         params=params,
     )
+    quality.fill_expected(conn, stat_date, park_ids, interval_minutes)
     clear_marks(conn, marks, seen)
     parks = conn.scalar(select(func.count()).select_from(t.park_daily_stats).where(
         t.park_daily_stats.c.stat_date == stat_date,

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, select
 
-from themepark_tracker.aggregate import scopes, sql
+from themepark_tracker.aggregate import quality, scopes, sql
 from themepark_tracker.db import tables as t
 from themepark_tracker.ingest.outage_store import OUTAGE_COLUMNS, recompute_outages
 from themepark_tracker.ingest.state import load_parks
@@ -198,3 +198,26 @@ def _verify_days(conn: Connection, report: VerifyReport, params: Mapping[str, An
             expected = [dict(r._mapping) for r in conn.execute(select_fn(scope), params)]
             report.rows_checked += len(stored)
             report.mismatches += compare_rows(table.name, key, columns, stored, expected)
+        report.mismatches += _expected_cycles(conn, day, park_ids, params["interval_minutes"])
+
+
+def _expected_cycles(conn: Connection, day: date, park_ids: Sequence[int],
+                     interval_minutes: int) -> list[Mismatch]:
+    """``expected_open_cycles`` (SPEC §12) against the rule; an empty one (a day aggregated
+    before revision 014, or a database before it) is not a mismatch."""
+    if not quality.stores_expected(conn):
+        return []
+    pd = t.park_daily_stats
+    stored = {(r.park_id, r.stat_date): r.expected_open_cycles for r in conn.execute(
+        select(pd.c.park_id, pd.c.stat_date, pd.c.expected_open_cycles).where(
+            pd.c.stat_date == day, pd.c.park_id.in_(park_ids),
+            pd.c.expected_open_cycles.is_not(None)))}
+    if not stored:
+        return []
+    zones = {r.park_id: r.timezone for r in conn.execute(
+        select(t.parks.c.park_id, t.parks.c.timezone).where(
+            t.parks.c.park_id.in_([p for p, _ in stored])))}
+    facts = quality.day_facts(conn, {p: [day] for p, _ in stored})
+    want = quality.expected_for(facts, zones, interval_minutes)
+    return [Mismatch(pd.name, key, "expected_open_cycles", value, want[key])
+            for key, value in sorted(stored.items()) if value != want[key]]

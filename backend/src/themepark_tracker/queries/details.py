@@ -16,6 +16,7 @@ from themepark_tracker.db import tables as t
 from themepark_tracker.queries.charts import chart_granularity, park_chart
 from themepark_tracker.queries.park_stats import ParkInfo, ParkPeriod, load_parks, period_stats
 from themepark_tracker.queries.periods import MEAN_OF_DAYS
+from themepark_tracker.queries.quality import period_quality
 from themepark_tracker.queries.rankings import not_ranked_reason, park_summary
 from themepark_tracker.queries.rides import RideInfo, RideSums, load_rides, ride_period_stats
 
@@ -47,6 +48,8 @@ def park_details(
             "shame_score", "total_downtime_hours", "weighted_downtime_hours",
             "uptime_percentage", "avg_wait_time_minutes", "rides_operating", "rides_down",
             "park_is_open", "snapshot_count")},
+        **period_quality(conn, [park], period, now, interval_minutes=interval_minutes,
+                         use_hourly=use_hourly)[park_id],
         # Yesterday's daily value is its snapshots' mean: a mean of one day is that day.
         "score_method": "mean_of_days" if period in MEAN_OF_DAYS else "mean_of_snapshots",
         "open_snapshot_count": total.open_snapshot_count,

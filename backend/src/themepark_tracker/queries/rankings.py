@@ -12,6 +12,7 @@ from themepark_tracker import metrics
 from themepark_tracker.queries import trends
 from themepark_tracker.queries.park_stats import ParkPeriod, load_parks, period_stats
 from themepark_tracker.queries.periods import KIND_NOT_BEGUN, LIVE, TODAY, covered, covered_dates
+from themepark_tracker.queries.quality import period_quality
 from themepark_tracker.timeutil import iso_utc
 
 FILTERS = ("all-parks", "disney-universal")
@@ -89,7 +90,10 @@ def park_rankings(
     parks = load_parks(conn, park_ids, disney_universal_only=park_filter == "disney-universal")
     stats = period_stats(conn, parks, period, now, interval_minutes=interval_minutes,
                          use_hourly=use_hourly)
-    rows = [park_summary(pp, interval_minutes) for pp in stats.values()]
+    quality = period_quality(conn, parks, period, now, interval_minutes=interval_minutes,
+                             use_hourly=use_hourly)
+    rows = [park_summary(pp, interval_minutes) | quality[pp.park.park_id]
+            for pp in stats.values()]
     trends.add_previous_scores(conn, stats, rows, period, now,
                                interval_minutes=interval_minutes, use_hourly=use_hourly)
     ranked = sorted((r for r in rows if r["was_open"]), key=_sort_key(sort_by))
@@ -119,7 +123,8 @@ def park_rankings(
         "not_ranked": [
             {"park_id": pp.park.park_id, "park_name": pp.park.name,
              "timezone": pp.park.timezone, "first_date": pp.window.first_date,
-             "last_date": pp.window.last_date, "reason": not_ranked_reason(pp)}
+             "last_date": pp.window.last_date, "reason": not_ranked_reason(pp),
+             **quality[pp.park.park_id]}
             for pp in sorted(stats.values(), key=lambda pp: pp.park.name)
             if not pp.was_open],
     }

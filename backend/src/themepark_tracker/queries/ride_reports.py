@@ -35,6 +35,7 @@ from themepark_tracker.queries.periods import (
     covered_dates,
     park_window,
 )
+from themepark_tracker.queries.quality import period_quality
 from themepark_tracker.queries.rides import (
     RideInfo,
     RideSums,
@@ -173,8 +174,12 @@ def park_waittimes(
             "rides_reporting": len(waited),
         })
     rows.sort(key=lambda r: (-float(r["avg_wait_time_minutes"]), str(r["park_name"])))
+    shown = {r["park_id"] for r in rows[:limit]}
+    quality = period_quality(conn, [p for p in parks if p.park_id in shown], period, now,
+                             interval_minutes=interval_minutes, use_hourly=use_hourly)
     return {"period": period, **_covers(parks, period, now), "filter": park_filter,
-            "data": [{"rank": n, **row} for n, row in enumerate(rows[:limit], start=1)]}
+            "data": [{"rank": n, **row, **quality[row["park_id"]]}
+                     for n, row in enumerate(rows[:limit], start=1)]}
 
 
 # --- one ride -----------------------------------------------------------------------------------

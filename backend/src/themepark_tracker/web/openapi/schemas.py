@@ -9,6 +9,7 @@ from typing import Any
 from themepark_tracker.ingest.outages import END_REASONS
 from themepark_tracker.queries.live import LIVE_STATUSES
 from themepark_tracker.queries.periods import API_PERIODS
+from themepark_tracker.queries.quality import FEED_KINDS
 from themepark_tracker.queries.rankings import FILTERS, SORT_KEYS
 from themepark_tracker.queries.ride_reports import RIDE_SORT_KEYS
 from themepark_tracker.survival import BUCKETS
@@ -49,6 +50,11 @@ SCORE = nullable("number", minimum=0, maximum=10)  # SPEC §6: 1 decimal
 PERCENT = nullable("number", minimum=0, maximum=100)
 STATUS = {"enum": [*LIVE_STATUSES, None]}
 GRANULARITY = {"enum": ["snapshot", "hour", "day", "week"]}
+#: Feed quality (SPEC §12): in every ranking row and detail answer; ``stale`` is null
+#: outside live and today, ``coverage`` null when no open cycle was expected.
+QUALITY: dict[str, Schema] = {"feed_kind": {"enum": list(FEED_KINDS)},
+                              "coverage": nullable("number", minimum=0, maximum=100),
+                              "stale": nullable("boolean")}
 #: The local dates a period covered (SPEC §5), first and last.
 DATES: dict[str, Schema] = {"first_date": DAY, "last_date": DAY}
 
@@ -82,6 +88,7 @@ PARK_RANK = closed({
     "uptime_percentage": PERCENT, "avg_wait_time_minutes": NUM,
     "park_is_open": BOOL,  # null for the past periods
     "snapshot_count": COUNT, "period_start": INSTANT, "period_end": INSTANT, **DATES,
+    **QUALITY,
 })
 #: Why a park is counted but not ranked (SPEC §5); null for a ranked one.
 NOT_RANKED_REASON = {"enum": ["not_begun", "no_data", "closed", None]}
@@ -92,10 +99,12 @@ AGGREGATE_STATS = closed({
 PARK_RANKING = list_body(ref("ParkRank"), sort_by={"enum": list(SORT_KEYS)},
                          aggregate_stats=AGGREGATE_STATS, not_ranked=array(closed({
                              "park_id": ID, "park_name": STRING, "timezone": STRING, **DATES,
-                             "reason": {"enum": ["not_begun", "no_data", "closed"]}})))
+                             "reason": {"enum": ["not_begun", "no_data", "closed"]},
+                             **QUALITY})))
 PARK_WAITS = list_body(closed({
     "rank": RANK, "park_id": ID, "park_name": STRING, "location": STR, "timezone": STRING,
     "avg_wait_time_minutes": NUMBER, "peak_wait_time_minutes": INT, "rides_reporting": COUNT,
+    **QUALITY,
 }))
 RIDE_RANK = closed({
     "rank": RANK, "ride_id": ID, "ride_name": STRING, "park_id": ID, "park_name": STRING,
@@ -171,7 +180,7 @@ PARK_DETAILS = closed({
     "snapshot_count": COUNT,
     "score_method": {"enum": ["mean_of_snapshots", "mean_of_days"]},
     "open_snapshot_count": COUNT, "shame_score_sum": {"type": "number", "minimum": 0},
-    "days_open": COUNT, "not_ranked_reason": NOT_RANKED_REASON,
+    "days_open": COUNT, "not_ranked_reason": NOT_RANKED_REASON, **QUALITY,
     "shame_breakdown": SHAME_BREAKDOWN,
     "wait_times": array(closed({
         "ride_id": ID, "ride_name": STRING, "tier": INTEGER, "avg_wait_time_minutes": NUMBER,
