@@ -187,6 +187,31 @@ def rollup_group(conn: Connection, park_ids: Sequence[int], plan: LocalPlan,
     return len(rows)
 
 
+def expected_rows(conn: Connection, park_ids: Sequence[int], plan: LocalPlan
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The park and ride rows of the plan's local hours as a recomputation from the raw
+    snapshots gives them (for ``verify``), without writing."""
+    rides: dict[tuple[int, date, int], dict[str, Any]] = {}
+    for segment in plan.segments:
+        for row in conn.execute(ride_rows_select(park_ids, segment)):
+            key = (row.ride_id, _day(row.local_date), int(row.local_hour))
+            found = rides.setdefault(key, {"ride_id": key[0], "local_date": key[1],
+                                           "local_hour": key[2], "park_id": row.park_id,
+                                           "open_snapshots": 0, "down_snapshots": 0})
+            found["open_snapshots"] += int(row.open_snapshots)
+            found["down_snapshots"] += int(row.down_snapshots or 0)
+    sums: dict[tuple[int, date, int], list[int]] = defaultdict(lambda: [0, 0])
+    for r in rides.values():
+        cell = sums[(r["park_id"], r["local_date"], r["local_hour"])]
+        cell[0] += r["open_snapshots"]
+        cell[1] += r["down_snapshots"]
+    parks = [{"park_id": p, "local_date": d, "local_hour": h, "open_cycles": c[0],
+              "open_ride_snapshots": sums[(p, d, h)][0],
+              "down_ride_snapshots": sums[(p, d, h)][1]}
+             for (p, d, h), c in sorted(_park_rows(conn, park_ids, plan).items())]
+    return parks, list(rides.values())
+
+
 def plans_by_park(parks: Iterable[tuple[int, str]], start: datetime, end: datetime
                   ) -> dict[LocalPlan, list[int]]:
     """The parks grouped by their plan for [start, end): one set of statements per group."""
