@@ -99,18 +99,28 @@ def key_condition(table: Table, plan: LocalPlan) -> ColumnElement[bool]:
 def ride_rows_select(park_ids: Sequence[int], segment: Segment) -> Select[Any]:
     """Per attraction and local hour of ``segment``: its snapshots while the park was open,
     and those counted down (SPEC §2). Only open snapshots are read, so a ride row exists
-    exactly where there is one."""
+    exactly where there is one.
+
+    Grouped first, then joined to the rides to keep the attractions: joined before grouping,
+    MariaDB walked every ride of the catalogue and each ride's whole (ride_id, recorded_at)
+    index (minutes per backfilled day), instead of reading the parks' ranges of the
+    (park_id, recorded_at, ride_id) key."""
     rss, r = t.ride_status_snapshots, t.rides
     hour = shifted_hour(rss.c.recorded_at, segment.offset_minutes)
-    return (
+    g = (
         select(rss.c.ride_id, rss.c.local_date, hour.label("local_hour"), rss.c.park_id,
                func.count().label("open_snapshots"),
                func.sum(case((rss.c.counted_down, 1), else_=0)).label("down_snapshots"))
-        .select_from(rss.join(r, and_(r.c.ride_id == rss.c.ride_id,
-                                      r.c.category == metrics.ATTRACTION)))
         .where(rss.c.park_id.in_(list(park_ids)), rss.c.recorded_at >= segment.start,
                rss.c.recorded_at < segment.end, rss.c.park_open)
         .group_by(rss.c.ride_id, rss.c.local_date, hour, rss.c.park_id)
+        .subquery("ride_groups")
+    )
+    return (
+        select(g.c.ride_id, g.c.local_date, g.c.local_hour, g.c.park_id, g.c.open_snapshots,
+               g.c.down_snapshots)
+        .select_from(g.join(r, and_(r.c.ride_id == g.c.ride_id,
+                                    r.c.category == metrics.ATTRACTION)))
     )
 
 
