@@ -27,6 +27,7 @@ from themepark_tracker.web import (
     parks,
     rides,
 )
+from themepark_tracker.web import heatmap as heatmap_api
 from themepark_tracker.web.cache import limiter_storage_uri, make_cache
 from themepark_tracker.web.respond import JsonProvider, Services
 from themepark_tracker.web.security import add_security_headers
@@ -58,6 +59,7 @@ def create_app(
     for module in (parks, evidence, rides, live, meta, catalog_coverage, feeds, frontend,
                    history):
         app.register_blueprint(module.bp)
+    app.register_blueprint(heatmap_api.bp)
     errors.register(app)
     return app
 

@@ -15,13 +15,13 @@ period) is not in a type. Both directions of drift fail the contract test instea
 
 from __future__ import annotations
 
-from themepark_tracker.web.openapi import catalog, evidence, feeds, history, paths
+from themepark_tracker.web.openapi import catalog, evidence, feeds, heatmap, history, paths
 from themepark_tracker.web.openapi.schemas import COMPONENTS, Schema
 
 __all__ = ["document"]
 
 #: Modules that describe operations of their own: each has ``paths()`` and ``COMPONENTS``.
-SECTIONS = (evidence, catalog, feeds)
+SECTIONS = (evidence, catalog, feeds, heatmap)
 
 
 def document() -> Schema:
