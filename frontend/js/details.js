@@ -5,6 +5,7 @@ import { h, scoreBadge, tierBadge, statusBadge, openBadge, table, empty } from "
 import { drawChart } from "./charts.js";
 import { parkHref, rideHref } from "./rankings.js";
 import { outageNote, recoverySection } from "./recovery.js";
+import { viewSwitch } from "./history.js";
 
 const SHAME_COLOR = "#b3261e";
 const WAIT_COLOR = "#0b5cad";
@@ -212,7 +213,7 @@ export function parkDetails(body) {
   });
 
   const waits = body.wait_times || [];
-  const node = h("article", { class: "details park-details", dataset: { parkId: park.park_id, period } },
+  const node = h("article", { class: "details park-details", dataset: { parkId: park.park_id, period, view: "details" } },
     h("header", { class: "details-header" },
       h("h2", { id: "details-title" }, park.name),
       h("p", { class: "meta" },
@@ -220,6 +221,7 @@ export function parkDetails(body) {
         park.is_disney ? h("span", { class: "tag" }, "Disney") : null,
         park.is_universal ? h("span", { class: "tag" }, "Universal") : null,
         body.park_is_open === null || body.park_is_open === undefined ? null : openBadge(body.park_is_open))),
+    viewSwitch("park", park.park_id, period, "details"),
     periodLinks((p) => parkHref(park.park_id, p), period, park.name),
     coverage(body, tz),
     h("section", { class: "score-card", "aria-labelledby": "score-title" },
@@ -334,7 +336,7 @@ export function rideDetails(body, curves = null) {
     tableOpen: true,
   });
   const recovery = recoverySection(curves);
-  const node = h("article", { class: "details ride-details", dataset: { rideId: ride.ride_id, period } },
+  const node = h("article", { class: "details ride-details", dataset: { rideId: ride.ride_id, period, view: "details" } },
     h("header", { class: "details-header" },
       h("h2", { id: "details-title" }, ride.name),
       h("p", { class: "meta" },
@@ -342,6 +344,7 @@ export function rideDetails(body, curves = null) {
         tierBadge(ride.tier, ride.tier_weight),
         ride.category && ride.category !== "ATTRACTION" ? h("span", { class: "tag" }, ride.category) : null,
         h("span", { class: "now" }, "Now: ", statusBadge(body.current_status)))),
+    viewSwitch("ride", ride.ride_id, period, "details"),
     periodLinks((p) => rideHref(ride.ride_id, p), period, ride.name),
     coverage(body, tz),
     h("dl", { class: "stats" },
