@@ -5,6 +5,8 @@ real API server on a free port, over a small simulated SQLite database that ends
   hourly and daily, as ``themepark demo`` does, with its outages (tests/outage_rows.py) and
   recovery curves. Built once per session (about 25 s).
 - ``api_url``: ``create_app(settings)`` served by werkzeug on 127.0.0.1:<free port> in a thread.
+- ``long_api_url``: the same over a longer, smaller simulation (3 parks, 22 days), for the long
+  record's tests (a week against the week before, rides open 100 hours). About 30 s more.
 - ``static_url``: ``frontend/`` served by a plain static file server on another free port,
   as ``cd frontend && python3 -m http.server 8080`` does in the quickstart's step 6; a copy
   whose index.html allows ``api_url`` as an API origin, as an operator would add theirs
