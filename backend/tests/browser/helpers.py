@@ -47,7 +47,9 @@ def chart_points(page: Any, canvas_id: str) -> dict[str, Any]:
 
 
 def hover_point(page: Any, canvas_id: str, index: int) -> None:
-    """Move the mouse onto point ``index`` of the chart's first series."""
+    """Move the mouse onto point ``index`` of the chart's first series (scrolled into view
+    first: the dialog scrolls, and a point below its fold cannot be hovered)."""
+    page.locator(f"#{canvas_id}").scroll_into_view_if_needed()
     x, y = page.evaluate(
         """([id, i]) => { const c = Chart.getChart(document.getElementById(id));
                           const p = c.getDatasetMeta(0).data[i];
