@@ -49,3 +49,26 @@ def display_name(raw: str) -> str:
     """``clean_name(raw)``, or ``raw`` stripped when cleaning leaves nothing (a name that is
     only markup is still better shown than lost)."""
     return clean_name(raw) or raw.strip()
+
+
+# --- spreadsheet formulas in written CSV (transfer/csvformat.py, the API's text/csv) --------
+
+#: A text cell starting with one of these is run as a formula by spreadsheets.
+FORMULA_STARTS = ("=", "+", "-", "@")
+#: After a leading ``'``, these mean the ``'`` was added by the export (FORMULA_STARTS + "'").
+_QUOTED_STARTS = (*FORMULA_STARTS, "'")
+
+
+def unquote_formula(value: str) -> str:
+    """``value`` without the ``'`` that ``quote_formula`` put in front of it, if any."""
+    if value[:1] == "'" and value[1:2] in _QUOTED_STARTS:
+        return value[1:]
+    return value
+
+
+def quote_formula(text: str) -> str:
+    """``text`` with a leading ``'`` if a spreadsheet would run it as a formula, or if it
+    already starts with ``'`` followed by such a start (so ``unquote_formula`` reverses it)."""
+    if text.startswith(FORMULA_STARTS) or (text[:1] == "'" and text[1:2] in _QUOTED_STARTS):
+        return "'" + text
+    return text

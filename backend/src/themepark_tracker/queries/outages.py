@@ -11,18 +11,19 @@ from __future__ import annotations
 import logging
 import statistics
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, inspect, or_, select
+from sqlalchemy import Connection, Engine, and_, func, inspect, or_, select
 
 from themepark_tracker import metrics, survival
 from themepark_tracker.aggregate.recovery import POOLED, feed_kind, stored_curves
 from themepark_tracker.db import tables as t
 from themepark_tracker.ingest.outages import RECOVERED
 from themepark_tracker.queries.coverage import latest_cycles
+from themepark_tracker.queries.periods import ParkWindow
 from themepark_tracker.timeutil import iso_utc
 
 logger = logging.getLogger(__name__)
@@ -232,3 +233,37 @@ def park_recovery(conn: Connection, park_id: int) -> dict[str, Any] | None:
     body["park_curve"] = _curve(conn, park_id, kind)
     body["pooled_curve"] = _curve(conn, POOLED, kind)
     return body | {"reason": None if body["pooled_curve"] is not None else NOT_FITTED}
+
+
+def started_on_dates(
+    conn: Connection, now: datetime, spans: Mapping[int, ParkWindow], *,
+    ride_ids: Sequence[int] | None = None, longest: int | None = None,
+) -> list[tuple[date, OutageRow]]:
+    """The outages (as they stood at ``now``) whose ``start_local_date`` is among the dates
+    of their park's window in ``spans`` (park id → window), each with that date. With
+    ``longest``: only the ``longest`` longest of those decided by ``now``, plus every one
+    not decided then (whose length at ``now`` the caller compares). The caller checks
+    ``recorded`` first."""
+    o = t.ride_outages
+    groups: dict[tuple[date, date, datetime, datetime], list[int]] = {}
+    for park_id, w in spans.items():
+        groups.setdefault((w.first_date, w.last_date, w.start, w.end), []).append(park_id)
+    if not groups:
+        return []
+    # started_at bounds let the (park_id, started_at) index find the rows.
+    where = or_(*(and_(o.c.park_id.in_(ids), o.c.started_at >= start, o.c.started_at < end,
+                       o.c.start_local_date >= first, o.c.start_local_date <= last)
+                  for (first, last, start, end), ids in groups.items()))
+    query = select(*_columns(), o.c.start_local_date).where(where, o.c.started_at <= now)
+    if ride_ids is not None:
+        query = query.where(o.c.ride_id.in_(list(ride_ids)))
+    if longest is None:
+        rows = list(conn.execute(query.order_by(o.c.started_at)).all())
+    else:
+        settled = and_(o.c.decided_at.is_not(None), o.c.decided_at <= now,
+                       o.c.last_down_at <= now)
+        rows = [*conn.execute(query.where(settled).order_by(
+                    o.c.down_minutes.desc(), o.c.started_at, o.c.ride_id).limit(longest)),
+                *conn.execute(query.where(~settled))]
+    return [(r.start_local_date, row) for r, row in zip(rows, _as_of(conn, rows, now),
+                                                         strict=True)]

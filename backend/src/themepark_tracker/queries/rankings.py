@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from themepark_tracker import metrics
+from themepark_tracker.queries import trends
 from themepark_tracker.queries.park_stats import ParkPeriod, load_parks, period_stats
 from themepark_tracker.queries.periods import KIND_NOT_BEGUN, LIVE, TODAY, covered, covered_dates
 from themepark_tracker.timeutil import iso_utc
@@ -89,6 +90,8 @@ def park_rankings(
     stats = period_stats(conn, parks, period, now, interval_minutes=interval_minutes,
                          use_hourly=use_hourly)
     rows = [park_summary(pp, interval_minutes) for pp in stats.values()]
+    trends.add_previous_scores(conn, stats, rows, period, now,
+                               interval_minutes=interval_minutes, use_hourly=use_hourly)
     ranked = sorted((r for r in rows if r["was_open"]), key=_sort_key(sort_by))
     ranked = [{"rank": n, **{k: v for k, v in row.items() if k != "was_open"}}
               for n, row in enumerate(ranked, start=1)]

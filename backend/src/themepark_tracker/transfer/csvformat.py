@@ -38,7 +38,12 @@ from pathlib import Path
 from zoneinfo import available_timezones
 
 from themepark_tracker.errors import UserError
-from themepark_tracker.names import clean_name, first_control_character
+from themepark_tracker.names import (
+    clean_name,
+    first_control_character,
+    quote_formula,
+    unquote_formula,
+)
 from themepark_tracker.timeutil import utcnow
 
 PARKS = "parks.csv"
@@ -77,10 +82,6 @@ EARLIEST_INSTANT = datetime(2000, 1, 1)
 #: machines); a later one would make the health report call collection fresh until then.
 SNAPSHOT_FUTURE_ALLOWANCE = timedelta(days=1)
 
-#: A text cell starting with one of these is run as a formula by spreadsheets.
-FORMULA_STARTS = ("=", "+", "-", "@")
-#: After a leading ``'``, these mean the ``'`` was added by the export (FORMULA_STARTS + "'").
-_QUOTED_STARTS = (*FORMULA_STARTS, "'")
 
 
 class FieldError(ValueError):
@@ -268,21 +269,6 @@ def parse_name(value: str, column: str, max_length: int) -> str:
     if name == "":
         raise FieldError(f"{column} {value!r} has no text once HTML tags are removed")
     return name
-
-
-def unquote_formula(value: str) -> str:
-    """``value`` without the ``'`` that ``quote_formula`` put in front of it, if any."""
-    if value[:1] == "'" and value[1:2] in _QUOTED_STARTS:
-        return value[1:]
-    return value
-
-
-def quote_formula(text: str) -> str:
-    """``text`` with a leading ``'`` if a spreadsheet would run it as a formula, or if it
-    already starts with ``'`` followed by such a start (so ``unquote_formula`` reverses it)."""
-    if text.startswith(FORMULA_STARTS) or (text[:1] == "'" and text[1:2] in _QUOTED_STARTS):
-        return "'" + text
-    return text
 
 
 def parse_optional_text(value: str, column: str, max_length: int) -> str | None:

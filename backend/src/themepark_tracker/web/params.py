@@ -92,10 +92,10 @@ def choice(name: str, allowed: Sequence[str], default: str) -> str:
     return _keep(name, value)
 
 
-def period() -> str:
+def period(allowed: Sequence[str] = API_PERIODS, default: str = TODAY) -> str:
     """The period, with its dates for ``date`` (``date=``) and ``range`` (``from=``, ``to=``);
     a date parameter of another period, or one missing, is a 400 naming it."""
-    name = choice("period", API_PERIODS, TODAY)
+    name = choice("period", allowed, default)
     days = {p: local_date(p) for p in DATE_PARAMETERS}
     for parameter, day in days.items():
         if day is not None and DATE_PARAMETERS[parameter] != name:

@@ -14,6 +14,7 @@ from themepark_tracker.queries.rankings import SORT_KEYS, park_rankings
 from themepark_tracker.queries.ride_reports import park_waittimes
 from themepark_tracker.web import params
 from themepark_tracker.web.respond import api_response, details_response, services
+from themepark_tracker.web.tabular import csv_or_json
 
 bp = Blueprint("parks", __name__, url_prefix="/api/parks")
 
@@ -23,9 +24,9 @@ def downtime() -> Response:
     period, park_filter, limit = params.period(), params.park_filter(), params.limit()
     sort_by = params.choice("sort_by", SORT_KEYS, SORT_KEYS[0])
     options = services().read_options
-    return api_response(lambda conn, now: park_rankings(
+    return csv_or_json(api_response(lambda conn, now: park_rankings(
         conn, period, now, park_filter=park_filter, limit=limit, sort_by=sort_by, **options,
-    ) | {"sort_by": sort_by}, period=period)
+    ) | {"sort_by": sort_by}, period=period), "data", "ParkRank")
 
 
 @bp.get("/waittimes")

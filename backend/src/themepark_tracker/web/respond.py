@@ -30,18 +30,11 @@ from themepark_tracker.queries.periods import (
     PeriodError,
     check_reached,
 )
+from themepark_tracker.sources.attribution import ATTRIBUTION
 from themepark_tracker.timeutil import iso_utc
 from themepark_tracker.web import params
 from themepark_tracker.web.cache import Flights, NoCache, ResponseCache, data_generation
 from themepark_tracker.web.errors import ApiError
-
-#: What each upstream source asks of those who show its data.
-ATTRIBUTION = (
-    {"name": "Queue-Times.com", "url": "https://queue-times.com",
-     "text": "Powered by Queue-Times.com"},
-    {"name": "ThemeParks.wiki", "url": "https://themeparks.wiki",
-     "text": "Data from ThemeParks.wiki"},
-)
 
 #: Browser caching: what changes every collection cycle is kept a minute, the rest longer.
 FRESH_MAX_AGE = 60

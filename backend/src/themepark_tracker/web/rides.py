@@ -12,6 +12,7 @@ from themepark_tracker.queries.ride_reports import (
 )
 from themepark_tracker.web import params
 from themepark_tracker.web.respond import api_response, details_response, services
+from themepark_tracker.web.tabular import csv_or_json
 
 bp = Blueprint("rides", __name__, url_prefix="/api/rides")
 
@@ -22,9 +23,9 @@ def downtime() -> Response:
     sort_by = params.choice("sort_by", RIDE_SORT_KEYS, RIDE_SORT_KEYS[0])
     park_id = params.optional_id("park_id")
     options = services().read_options
-    return api_response(lambda conn, now: ride_rankings(
+    return csv_or_json(api_response(lambda conn, now: ride_rankings(
         conn, period, now, park_filter=park_filter, limit=limit, sort_by=sort_by,
-        park_id=park_id, **options), period=period)
+        park_id=park_id, **options), period=period), "data", "RideRank")
 
 
 @bp.get("/waittimes")

@@ -15,7 +15,7 @@ period) is not in a type. Both directions of drift fail the contract test instea
 
 from __future__ import annotations
 
-from themepark_tracker.web.openapi import paths
+from themepark_tracker.web.openapi import history, paths
 from themepark_tracker.web.openapi.schemas import COMPONENTS, Schema
 
 __all__ = ["document"]
@@ -23,11 +23,11 @@ __all__ = ["document"]
 
 def document() -> Schema:
     """The OpenAPI 3.1 document."""
-    return {
+    return history.extend({
         "openapi": "3.1.0",
         "info": {"title": "themepark-tracker API", "version": "1",
                  "description": "Theme-park ride downtime: shame scores, rankings, details "
                                 "and charts. Definitions: SPEC.md."},
         "paths": {**paths.parks(), **paths.rides(), **paths.live(), **paths.meta()},
         "components": {"schemas": COMPONENTS},
-    }
+    })
