@@ -1,4 +1,5 @@
-"""The hourly job (SPEC §3): raw snapshots of UTC hours -> park_hourly_stats, ride_hourly_stats.
+"""The hourly job (SPEC §3): raw snapshots of UTC hours -> park_hourly_stats, ride_hourly_stats,
+and the local-hour rollup of the heatmaps (aggregate/local_hours.py) in the same transaction.
 
 Set-based: one INSERT ... SELECT ... upsert per table for a whole range of hours, in one
 transaction. Re-running an hour recomputes all its rows and upserts those whose values changed
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, Table, delete, func, literal, select, text
 
 from themepark_tracker.aggregate import sql
+from themepark_tracker.aggregate.local_hours import rollup_local_hours
 from themepark_tracker.aggregate.runlog import HOURLY, logged_run
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.lock import job_lock
@@ -94,6 +96,7 @@ def aggregate_range(
         upsert_changed_from_select(conn, t.park_hourly_stats, sql.PARK_HOURLY_COLUMNS,
                                    sql.park_hourly_written_select(start, end, park_ids),
                                    key=["park_id", "hour_start_utc"], params=params, stamp=stamp)
+    rollup_local_hours(conn, start, end)
     clear_marks(conn, marks, seen)
     return _counts(conn, start, end)
 

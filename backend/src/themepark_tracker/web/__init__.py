@@ -16,6 +16,7 @@ from themepark_tracker.config import Settings
 from themepark_tracker.db.engine import make_engine
 from themepark_tracker.timeutil import Clock, utcnow
 from themepark_tracker.web import errors, frontend, history, live, meta, parks, rides
+from themepark_tracker.web import heatmap as heatmap_api
 from themepark_tracker.web.cache import limiter_storage_uri, make_cache
 from themepark_tracker.web.respond import JsonProvider, Services
 from themepark_tracker.web.security import add_security_headers
@@ -46,6 +47,7 @@ def create_app(
     _limit(app, settings)
     for module in (parks, rides, live, meta, frontend, history):
         app.register_blueprint(module.bp)
+    app.register_blueprint(heatmap_api.bp)
     errors.register(app)
     return app
 
