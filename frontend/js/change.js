@@ -49,8 +49,8 @@ export function changeBadge(change, previous, period) {
 
 const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 
-// "Last week 1.4, the week before 0.9, ▲0.5".
+// ["Last week 1.4, the week before 0.9, ", "▲0.5"]: the words, then the change.
 export function comparisonWords(period, score, previous, change) {
   const [now, before] = PREVIOUS_WORDS[period];
-  return `${capital(now)} ${fmt.score(score)}, ${before} ${fmt.score(previous)}, ${changeText(change)}`;
+  return [`${capital(now)} ${fmt.score(score)}, ${before} ${fmt.score(previous)}, `, changeText(change)];
 }

@@ -113,10 +113,13 @@ function comparisonLine(period, answer) {
   if (answer instanceof Error) {
     return h("li", { dataset: { period } }, `${PREVIOUS_WORDS[period][0]}: could not load (${answer.message})`);
   }
+  const span = (from, to) => (!from ? fmt.NO_DATA : from === to ? from : `${from} to ${to}`);
+  const before = answer.previous || {};
+  const cls = answer.change > 0 ? "change-up" : answer.change < 0 ? "change-down" : "change-flat";
+  const [words, arrow] = comparisonWords(period, answer.score, before.score ?? null, answer.change);
   return h("li", { dataset: { period, from: answer.from, to: answer.to } },
-    comparisonWords(period, answer.score, answer.previous ? answer.previous.score : null, answer.change),
-    h("span", { class: "compare-dates" },
-      ` (${answer.from} to ${answer.to} against ${answer.previous ? `${answer.previous.from} to ${answer.previous.to}` : "—"})`));
+    words, h("span", { class: `change ${cls}` }, arrow),
+    h("span", { class: "compare-dates" }, ` (${span(answer.from, answer.to)} against ${span(before.from, before.to)})`));
 }
 
 async function comparisons(api, parkId, whole) {
@@ -144,7 +147,8 @@ export async function parkHistoryView(api, parkId, period) {
 
 function rankWords(rank, body) {
   if (!rank) return `Not ranked among ${body.park_name}'s attractions: no data from ${body.from} to ${body.to}.`;
-  return `${ordinal(rank.position)} most downtime of ${fmt.count(rank.of)} attractions at ${body.park_name} ` +
+  const which = rank.position === 1 ? "The most downtime" : `${ordinal(rank.position)} most downtime`;
+  return `${which} of ${fmt.count(rank.of)} attractions at ${body.park_name} ` +
     `(${fmt.hours(rank.downtime_hours)}, ${body.from} to ${body.to}).`;
 }
 

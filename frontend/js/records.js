@@ -8,10 +8,10 @@ import { h, table, empty, scoreBadge } from "./dom.js";
 import { parkHref, rideHref } from "./rankings.js";
 import { changeText, PREVIOUS_WORDS } from "./change.js";
 
-// Records are over whole local dates: live and today have none of their own, so those tabs
-// show the longest record kept (the API's default).
-const WHOLE_DAYS = ["yesterday", "last_week", "last_month", "last_90_days", "last_365_days", "date"];
-export const recordsPeriod = (period) => (WHOLE_DAYS.includes(period) ? period : "last_365_days");
+// Records have no live view (a single cycle has no worst day): the Live tab shows the API's
+// default, the last 365 days, and says so.
+const RECORDS_DEFAULT = "last_365_days";
+export const recordsPeriod = (period) => (period === "live" ? RECORDS_DEFAULT : period);
 
 const dayHref = (kind, id, day) => `#/${kind}s/${id}?period=date&date=${encodeURIComponent(day)}`;
 
@@ -102,7 +102,8 @@ export function recordsContent(body, asked) {
     ? `${fmt.periodLabel(period)}: ${when(body.period_start)} to ${when(body.period_end)}, each park's own local dates.`
     : `${fmt.periodLabel(period)}.`;
   const note = asked !== period
-    ? h("p", { class: "table-note" }, `Records are kept by whole days, so ${fmt.periodLabel(asked).toLowerCase()} shows ${fmt.periodLabel(period).toLowerCase()}.`)
+    ? h("p", { class: "table-note" }, `Records have no live view, so ${fmt.periodLabel(asked).toLowerCase()} shows ` +
+      `the ${fmt.periodLabel(period).toLowerCase()}.`)
     : null;
   const lists = [body.worst_days, body.longest_outages, body.most_downtime, body.most_improved].map((l) => l || []);
   return {
@@ -110,7 +111,8 @@ export function recordsContent(body, asked) {
     content: h("div", { class: "records", dataset: { period } },
       h("p", { class: "period-explain" }, span), note,
       block("worst-days", "Each park's worst day", lists[0], worstDays, "No park was open in this period."),
-      block("longest-outages", "Longest outages", lists[1], longestOutages, "No outage started in this period."),
+      block("longest-outages", "Longest outages", lists[1], longestOutages,
+        body.outages_reason ? `Outages are not shown: ${body.outages_reason}.` : "No outage started in this period."),
       block("most-downtime", "Most downtime per open hour", lists[2], (rows) => mostDowntime(rows, period),
         "No ride was open at least 100 hours in this period."),
       block("most-improved", "Most improved", lists[3], (rows) => mostImproved(rows, period),

@@ -77,7 +77,8 @@ def test_park_history_shows_the_daily_score_the_rolling_mean_and_the_period_befo
     means = dataset_values(page, "history-chart", 1)
     assert means == [d["rolling_mean_7d"] for d in shown]
     # The rolling mean worked here: the open days' daily scores among each date and the 6
-    # before it (the API means unrounded scores, so within rounding of these).
+    # before it. The API means the unrounded scores and rounds the mean: within 0.05 + 0.05
+    # of the mean of the rounded scores shown.
     days = whole["days"]
     for i, day in enumerate(days):
         scores = [d["shame_score"] for d in days[max(0, i - 6):i + 1]
@@ -85,7 +86,8 @@ def test_park_history_shows_the_daily_score_the_rolling_mean_and_the_period_befo
         if not scores:
             assert day["rolling_mean_7d"] is None, day["date"]
         else:
-            assert abs(sum(scores) / len(scores) - day["rolling_mean_7d"]) <= 0.051, day["date"]
+            assert abs(sum(scores) / len(scores) - day["rolling_mean_7d"]) <= 0.1 + 1e-9, \
+                day["date"]
 
     # Each period against the one before, in words, and the rankings agree with it.
     for period, (now, before, length) in WORDS.items():
@@ -140,7 +142,9 @@ def test_ride_history_shows_90_days_of_uptime_and_its_rank_in_the_park(
         tab: Tab, long_api_url: str, artifacts: Path) -> None:
     page = tab.page
     rides = api_get(long_api_url, "/api/rides/downtime", period="last_90_days", limit=200)["data"]
-    ride = rides[2]  # not the first: the rank must say "3rd"-like words, not only "1st"
+    # The second of the top park's rides: its rank in the park is a "2nd"-like word.
+    top_park = rides[0]["park_id"]
+    ride = [r for r in rides if r["park_id"] == top_park][1]
     rid = ride["ride_id"]
     page.goto(f"{long_api_url}/#/rides/{rid}?period=last_90_days&view=history")
     wait_history(page, "ride", rid)
@@ -163,8 +167,8 @@ def test_ride_history_shows_90_days_of_uptime_and_its_rank_in_the_park(
     assert body["rank"]["position"] == position
     assert body["rank"]["of"] == len(mine)
     words = page.locator("#details .rank-words").inner_text()
-    assert words.startswith(f"{ordinal(position)} most downtime of {len(mine)} attractions at "
-                            f"{ride['park_name']}"), words
+    which = "The most downtime" if position == 1 else f"{ordinal(position)} most downtime"
+    assert words.startswith(f"{which} of {len(mine)} attractions at {ride['park_name']}"), words
     assert f"{body['rank']['downtime_hours']:.2f} h" in words
     save(page, artifacts, "ride-uptime", element="#details")
     tab.assert_no_errors()

@@ -110,11 +110,12 @@ def test_a_worst_day_links_to_that_day_and_an_outage_to_its_ride(
     tab.assert_no_errors()
 
 
-def test_records_of_live_and_today_say_they_show_whole_days(tab: Tab, long_api_url: str) -> None:
+def test_records_of_live_say_they_show_the_last_365_days(tab: Tab, long_api_url: str) -> None:
     page = tab.page
-    page.goto(f"{long_api_url}/#/?period=today&filter=all-parks&view=records")
-    wait_rankings(page, "today", view="records")
+    page.goto(f"{long_api_url}/#/?period=live&filter=all-parks&view=records")
+    wait_rankings(page, "live", view="records")
     note = page.locator("#results-body .records .table-note").inner_text()
-    assert "today shows last 365 days" in note
+    assert "live shows the last 365 days" in note
+    assert page.locator("#results-body .records").get_attribute("data-period") == "last_365_days"
     assert page.locator('#view-group [data-view="records"]').get_attribute("aria-pressed") == "true"
     tab.assert_no_errors()
