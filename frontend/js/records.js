@@ -7,6 +7,7 @@ import * as fmt from "./format.js";
 import { h, table, empty, scoreBadge } from "./dom.js";
 import { parkHref, rideHref } from "./rankings.js";
 import { changeText, PREVIOUS_WORDS } from "./change.js";
+import { historyHref } from "./history.js";
 
 // Records have no live view (a single cycle has no worst day): the Live tab shows the API's
 // default, the last 365 days, and says so.
@@ -64,8 +65,8 @@ function mostDowntime(rows, period) {
       { label: "Downtime per open hour", numeric: true,
         cell: (r) => h("a", { href: rideHref(r.ride_id, period), class: "record-figure" },
           `${fmt.fixed(r.downtime_per_open_hour * 60, 1)} min`) },
-      { label: "Downtime", numeric: true, cell: (r) => fmt.hours(r.downtime_hours) },
-      { label: "Open hours", numeric: true, cell: (r) => fmt.hours(r.open_hours) },
+      { label: "Downtime", numeric: true, cell: (r) => h("a", { href: rideHref(r.ride_id, period) }, fmt.hours(r.downtime_hours)) },
+      { label: "Open hours", numeric: true, cell: (r) => h("a", { href: rideHref(r.ride_id, period) }, fmt.hours(r.open_hours)) },
     ],
     rows,
     rowAttrs: (r) => ({ dataset: { rideId: r.ride_id } }),
@@ -78,10 +79,15 @@ function mostImproved(rows, period) {
     caption: `The parks whose score fell most against ${before}`,
     columns: [
       { label: "Park", rowHeader: true, cls: "name", cell: (r) => h("a", { href: parkHref(r.park_id, period) }, r.park_name) },
-      { label: "Shame score", numeric: true, cell: (r) => scoreBadge(r.shame_score) },
-      { label: `Score ${before}`, numeric: true, cell: (r) => scoreBadge(r.previous_shame_score) },
+      { label: "Shame score", numeric: true,
+        cell: (r) => h("a", { href: parkHref(r.park_id, period), class: "record-figure" }, scoreBadge(r.shame_score)) },
+      // The period before has no address of its own: its days are in the park's history.
+      { label: `Score ${before}`, numeric: true,
+        cell: (r) => h("a", { href: historyHref("park", r.park_id, period), class: "record-figure record-before" },
+          scoreBadge(r.previous_shame_score)) },
       { label: "Change", numeric: true,
-        cell: (r) => h("a", { href: `${parkHref(r.park_id, period)}&view=history`, class: "record-figure change change-down" },
+        cell: (r) => h("a", { href: historyHref("park", r.park_id, period), class: "record-figure record-change change change-down",
+          "aria-label": `${r.park_name}: down ${fmt.score(Math.abs(r.change))} against ${before}` },
           changeText(r.change)) },
     ],
     rows,

@@ -79,8 +79,14 @@ def test_records_show_the_api_lists_and_each_worst_day_is_the_parks_highest(
     for i, row in enumerate(body["most_improved"]):
         assert row["previous_shame_score"] > row["shame_score"]
         assert improved.nth(i).get_attribute("data-park-id") == str(row["park_id"])
-        assert improved.nth(i).locator("a.record-figure").inner_text() == \
+        assert improved.nth(i).locator("a.record-change").inner_text() == \
             f"▼{one_decimal(abs(row['change']))}"
+        assert improved.nth(i).locator("a.record-before .score").get_attribute("data-score") == \
+            one_decimal(row["previous_shame_score"])
+    # Every figure is a link to where it came from.
+    figures = page.locator("#results-body .records td.num")
+    assert figures.count() > 0
+    assert figures.count() == page.locator("#results-body .records td.num a").count()
     page.locator("#results").screenshot(path=str(artifacts / "records.png"))
     save(page, artifacts, "records-page", full_page=True)
     tab.assert_no_errors()
