@@ -112,3 +112,18 @@ def test_ride_heatmap_shows_the_rides_own_snapshots(tab: Tab, long_api_url: str)
     check_table(section, body)
     assert page.locator("#ride-heatmap-title").inner_text() == "When it breaks"
     tab.assert_no_errors()
+
+
+def test_the_heatmap_fits_a_phone(phone_tab: Tab, long_api_url: str, artifacts: Path) -> None:
+    page = phone_tab.page
+    park = api_get(long_api_url, "/api/parks/downtime", period="last_week", limit=1)["data"][0]
+    page.goto(f"{long_api_url}/#/parks/{park['park_id']}?period=last_week&view=history")
+    wait_history(page, "park", park["park_id"])
+    section = wait_heatmap(page, "park", "last_90_days")
+    section.scroll_into_view_if_needed()
+    grid = section.locator(".heatmap-grid").bounding_box()
+    assert grid is not None and grid["x"] >= 0 and grid["x"] + grid["width"] <= 390
+    last = section.locator('.hm-cell[data-weekday="7"][data-hour="23"]').bounding_box()
+    assert last is not None and last["width"] >= 6, "a cell still big enough to see"
+    save(page, artifacts, "phone-heatmap", element="#details section.heatmap")
+    phone_tab.assert_no_errors()
