@@ -17,7 +17,8 @@ from sqlalchemy import Connection
 from tests.reference import Reference
 from themepark_tracker.metrics import round_half_up
 
-NAMED_DAYS = {"last_90_days": 90, "last_365_days": 365}
+NAMED_DAYS = {"yesterday": 1, "last_week": 7, "last_month": 30, "last_90_days": 90,
+              "last_365_days": 365}
 
 
 @dataclass

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, select
 from tests.contract import declared_paths, key_paths, problems, response_schema, walk
 from tests.factories import make_park
 from tests.outage_rows import stock_outages
-from tests.scenarios import WORLD_INTERVAL, at_head, build_world
+from tests.scenarios import WORLD_INTERVAL, ParkSpec, at_head, build_world
 from themepark_tracker import metrics
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.daily import run_daily
@@ -103,6 +103,9 @@ def test_every_operation_period_filter_and_sort_matches_the_document(
                           park_and_ride_ids(engine))
     build_world(engine)
     make_park(engine, 9, tiers=(1,), name="Park Without Data", timezone="Asia/Kolkata")
+    # Sixteen days of one more park: rides observed over 100 open hours (for the records).
+    build_world(engine, (ParkSpec(7, "UTC", True, (1, 2, 3, 2)),), start=NOW - timedelta(days=16),
+                end=NOW)
     backfill(engine, I, start=datetime(2025, 11, 1, 12), end=datetime(2025, 11, 2, 14))
     run_daily(engine, I, now=NOW)
     stock_outages(engine, I, NOW)  # outages, and enough of them for an estimate

@@ -103,6 +103,9 @@ BAD = {
     "/api/live/status-summary": ["park_id=-1"],
     "/api/parks/{park_id}/recovery": ["period=today"],
     "/api/search": ["q=", "q=" + "x" * 101],
+    "/api/parks/{park_id}/history": ["from=2025-02-30", "to=x", "period=today"],
+    "/api/rides/{ride_id}/history": ["from=1969-12-31", "limit=3"],
+    "/api/records": ["period=live", "date=2025-07-01"],
 }
 
 
@@ -122,7 +125,9 @@ def test_every_error_status_answers_the_documented_envelope(engine: Engine, make
     for path, url in (("/api/parks/{park_id}/details", "/api/parks/2/details"),
                       ("/api/rides/{ride_id}/details", "/api/rides/104/details"),
                       ("/api/parks/{park_id}/recovery", "/api/parks/2/recovery"),
-                      ("/api/parks/{park_id}/details", "/api/parks/x/details")):
+                      ("/api/parks/{park_id}/details", "/api/parks/x/details"),
+                      ("/api/parks/{park_id}/history", "/api/parks/2/history"),
+                      ("/api/rides/{ride_id}/history", "/api/rides/104/history")):
         response = client.get(url)
         assert response.status_code == (400 if "x" in url else 404), url
         assert not envelope_problems(spec, path, response)

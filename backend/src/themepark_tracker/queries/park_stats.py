@@ -324,7 +324,11 @@ def _park_days_fast(conn: Connection, out: dict[int, ParkPeriod], params: Mappin
     groups = group_windows(_windows(out), lambda w: (w.dates, None))
     stale = stale_park_days(conn, groups)
     have: set[tuple[int, date]] = set()
-    for row in conn.execute(select(pd).where(in_days(pd, groups))).mappings():
+    # The columns a day's sums need, named: ``select(pd)`` would also name revision 014's
+    # expected_open_cycles, which a database at 012 (the quickstart's) does not have.
+    columns = ("park_id", "stat_date", *SUM_FIELDS, "rides_operating", "rides_down")
+    for row in conn.execute(select(*(pd.c[c] for c in columns))
+                            .where(in_days(pd, groups))).mappings():
         key = (row["park_id"], row["stat_date"])
         if key in stale:
             continue

@@ -33,11 +33,14 @@ ROLLING_DAYS = 7
 
 
 def previous_dates(window: ParkWindow) -> tuple[date, date] | None:
-    """The same number of local dates just before ``window``'s first date; None for a live
-    window or one whose dates have not begun."""
+    """As many local dates as the period names (``from`` to ``to`` for a range, even where
+    the park's window stops at its yesterday), just before ``window``'s first date; None for
+    a live window or one whose dates have not begun."""
     if window.kind in (KIND_NOT_BEGUN, KIND_LIVE):
         return None
-    days = len(window.dates)
+    period = window.period
+    first, last = getattr(period, "first", None), getattr(period, "last", None)
+    days = (last - first).days + 1 if first and last else len(window.dates)
     return window.first_date - timedelta(days=days), window.first_date - timedelta(days=1)
 
 
