@@ -22,32 +22,27 @@ not a test: nothing here asserts a time.
 
     .venv/bin/python bench/api.py [--rebuild] [--repeat 50] [--duration 30] [--database NAME]
                                   [--server granian|gunicorn23 ...]
+                                  [--days 90 [--simulate-days N]]
+
+``--days 90`` measures issue 14's long periods instead (bench/long_periods.py): 80 parks /
+4,200 attractions over 90 days in ``tpt_bench_days90``, built once and kept.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
-import importlib.util
 import json
 import os
 import re
 import shutil
-import signal
-import statistics
 import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from pathlib import Path
-from typing import IO, Any
+from datetime import timedelta
 
 # bench/ is the script's folder, so it is on sys.path: ``common`` is bench/common.py.
-from common import environment_line, free_port, mariadb_engine, write_section
+from common import environment_line, mariadb_engine, write_section
+from long_periods import long_data, long_lines
+from serving import SERVERS, Data, Figures, get, percentiles, server
 from sqlalchemy import Engine, func, select, text
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.daily import run_daily
@@ -56,7 +51,6 @@ from themepark_tracker.db import tables as t
 from themepark_tracker.db.engine import make_engine
 from themepark_tracker.timeutil import utcnow
 from themepark_tracker.simulate import simulate
-from themepark_tracker.web.serve import DEFAULT_THREADS, default_workers
 
 DATABASE = "tpt_bench_api"
 SCALE = {"parks": 80, "rides": 4200, "days": 7, "seed": 1}
@@ -107,80 +101,6 @@ def catch_up(engine: Engine) -> None:
     print(f"  caught up: {len(hours)} hours, {len(days)} local dates aggregated")
 
 
-#: ``--server``: granian is what ``themepark serve`` runs; gunicorn23 is the setup it replaced
-#: (gthread, the same workers and threads; needs ``pip install 'gunicorn==23.0.0'``), kept to
-#: measure the two side by side (docs/performance.md, "Server choice (issue 12)").
-SERVERS = ("granian", "gunicorn23")
-
-
-def server_argv(kind: str, port: int) -> list[str]:
-    if kind == "granian":
-        return [str(Path(sys.executable).parent / "themepark"), "serve", "--port", str(port)]
-    if importlib.util.find_spec("gunicorn") is None:
-        raise SystemExit("--server gunicorn23 needs gunicorn: "
-                         ".venv/bin/pip install 'gunicorn==23.0.0'")
-    return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-            "--workers", str(default_workers()), "--threads", str(DEFAULT_THREADS),
-            "--worker-class", "gthread", "--backlog", "2048", "--access-logfile", "-",
-            "themepark_tracker.web:create_app()"]
-
-
-@contextmanager
-def server(database: str, cache: str, kind: str = "granian") -> Iterator[int]:
-    port = free_port()
-    env = {**os.environ, "DATABASE_NAME": database, "CACHE_URL": cache,
-           "API_RATE_LIMIT": "off"}
-    env.pop("DATABASE_URL", None)
-    # The server's output goes to a file: a pipe nobody reads would fill and block it.
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(server_argv(kind, port), env=env, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            wait_until_up(port, log)
-            yield port
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
-
-
-def wait_until_up(port: int, log: IO[bytes]) -> None:
-    for _ in range(100):
-        try:
-            get(port, "/api/openapi.json")
-            return
-        except OSError:
-            time.sleep(0.2)
-    log.seek(0)
-    raise SystemExit(f"the server did not start: {log.read().decode(errors='replace')}")
-
-
-def get(port: int, path: str, conn: http.client.HTTPConnection | None = None) -> bytes:
-    own = conn is None
-    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    conn.request("GET", path)
-    response = conn.getresponse()
-    body = response.read()
-    if own:
-        conn.close()
-    if response.status != 200:
-        raise RuntimeError(f"{path}: HTTP {response.status} {body[:200]!r}")
-    return body
-
-
-def percentiles(port: int, path: str, repeat: int) -> tuple[float, float]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    get(port, path, conn)  # warm: connection, statement cache, (cached server) the entry
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        get(port, path, conn)
-        times.append((time.perf_counter() - start) * 1000)
-    conn.close()
-    times.sort()
-    p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
-    return statistics.median(times), p99
-
-
 def wrk(port: int, path: str, connections: int, duration: int) -> dict[str, str]:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -199,28 +119,6 @@ def wrk(port: int, path: str, connections: int, duration: int) -> dict[str, str]
     return found
 
 
-@dataclass
-class Figures:
-    """One server's figures: (p50, p99) in ms per path, uncached and cached; wrk's summary;
-    the 1-minute load average before and after."""
-
-    server: str
-    uncached: dict[str, tuple[float, float]] = field(default_factory=dict)
-    cached: dict[str, tuple[float, float]] = field(default_factory=dict)
-    load: dict[str, str] = field(default_factory=dict)
-    loadavg: tuple[float, float] = (0.0, 0.0)
-
-
-@dataclass
-class Data:
-    database: str
-    parks: int
-    newest: datetime
-    started: datetime
-    live: dict[str, Any]
-    paths: list[str]
-
-
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rebuild", action="store_true")
@@ -232,6 +130,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database", default=None,
                         help="measure an existing database with the quickstart's data "
                              "(e.g. themepark_tracker_dev after its steps 1-3) as it is")
+    parser.add_argument("--days", type=int, choices=(7, 90), default=7,
+                        help="7: the quickstart's week (rebuilt when stale); 90: issue 14's "
+                             "long periods on tpt_bench_days90 (kept; built once)")
+    parser.add_argument("--simulate-days", type=int, default=90,
+                        help="with --days 90: simulate this many days (a multiple of 7) and "
+                             "copy them forward to 90 (bench/days90.py) [default: all 90]")
     parser.add_argument("--server", action="append", choices=SERVERS, dest="servers",
                         help="server(s) to measure, one after the other on the same data "
                              "[default: granian, what themepark serve runs]")
@@ -242,6 +146,8 @@ def parse_args() -> argparse.Namespace:
 
 def open_data(args: argparse.Namespace) -> Data:
     """The database to measure (built or caught up first), its size, and the paths to ask."""
+    if args.days == 90:
+        return long_data(args, catch_up, analyze)
     if args.database:
         database = args.database
         engine = make_engine(f"mysql+pymysql://root@127.0.0.1:3306/{database}?charset=utf8mb4")
@@ -287,7 +193,8 @@ def measure(data: Data, kind: str, args: argparse.Namespace) -> Figures:
         for path in data.paths:
             figures.cached[path] = percentiles(port, path, args.repeat)
             print(f"{kind} cached   {path}: p50 {figures.cached[path][0]:.2f} ms")
-        figures.load = wrk(port, LOAD_PATH, args.connections, args.duration)
+        if args.days == 7:  # the load test is the quickstart's (TODAY's rankings)
+            figures.load = wrk(port, LOAD_PATH, args.connections, args.duration)
     figures.loadavg = (before, os.getloadavg()[0])
     return figures
 
@@ -350,6 +257,12 @@ def main() -> None:
     data = open_data(args)
     all_figures = [measure(data, kind, args) for kind in args.servers]
     product = next((f for f in all_figures if f.server == "granian"), None)
+    if args.days == 90 and product is not None:
+        lines = "\n".join(long_lines(data, product, args))
+        print(lines)
+        write_section("bench/api.py days90", "Long periods (issue 14, bench/api.py --days 90)",
+                      lines)
+        return
     if args.small or product is None:
         for figures in all_figures:
             print("\n".join(api_lines(data, figures, args)))

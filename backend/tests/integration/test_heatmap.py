@@ -12,12 +12,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from tests.factories import ingest, make_park, series
 from tests.scenarios import at_head
 from themepark_tracker.aggregate.backfill import backfill
 from themepark_tracker.aggregate.hourly import aggregate_hour
+from themepark_tracker.aggregate.verify import verify
 from themepark_tracker.db import record_tables as rt
 from themepark_tracker.db.engine import make_engine
 from themepark_tracker.db.migrate import upgrade
@@ -218,3 +219,24 @@ def test_the_hourly_cells_wait_for_the_job_on_a_database_without_rollup_rows(
         "/api/parks/1/heatmap?period=last_month").get_json()
     assert all(c["down_share"] is None and c["open_cycles"] == 0 for c in body["cells"])
     assert body["period_start"] == "2025-05-21T04:00:00Z"  # 30 local dates ending 06-19
+
+
+def test_verify_compares_the_rollup_with_the_raw_snapshots(engine: Engine) -> None:
+    """``verify`` recomputes the rollup's local hours from raw and names a changed row."""
+    at_head(engine)
+    new_york(engine)
+    kolkata(engine)
+    backfill(engine, I, start=datetime(2025, 6, 3, 0), end=datetime(2025, 6, 10, 23), now=NOW)
+    now = datetime(2025, 6, 11, 0)
+    clean = verify(engine, I, days=8, now=now)
+    assert clean.ok, clean.describe()
+    # Every rollup row lies in the hours compared: 3 + 3 + 1 NY park hours and 2 Kolkata
+    # ones; 9 NY ride rows a Tuesday, 3 the Wednesday, 6 Kolkata ones.
+    assert clean.local_hour_rows_checked == (3 + 3 + 1 + 2) + (9 + 9 + 3 + 6)
+    pl = rt.park_local_hour_stats
+    with engine.begin() as conn:
+        conn.execute(update(pl).where(pl.c.park_id == 2, pl.c.local_hour == 10)
+                     .values(down_ride_snapshots=5))
+    report = verify(engine, I, days=8, now=now)
+    assert [(m.table, m.key, m.column, m.stored, m.expected) for m in report.mismatches] == [
+        ("park_local_hour_stats", (2, date(2025, 6, 9), 10), "down_ride_snapshots", 5, 1)]

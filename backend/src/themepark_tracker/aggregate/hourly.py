@@ -96,7 +96,7 @@ def aggregate_range(
         upsert_changed_from_select(conn, t.park_hourly_stats, sql.PARK_HOURLY_COLUMNS,
                                    sql.park_hourly_written_select(start, end, park_ids),
                                    key=["park_id", "hour_start_utc"], params=params, stamp=stamp)
-    rollup_local_hours(conn, start, end)
+        rollup_local_hours(conn, start, end)
     clear_marks(conn, marks, seen)
     return _counts(conn, start, end)
 

@@ -99,18 +99,28 @@ def key_condition(table: Table, plan: LocalPlan) -> ColumnElement[bool]:
 def ride_rows_select(park_ids: Sequence[int], segment: Segment) -> Select[Any]:
     """Per attraction and local hour of ``segment``: its snapshots while the park was open,
     and those counted down (SPEC §2). Only open snapshots are read, so a ride row exists
-    exactly where there is one."""
+    exactly where there is one.
+
+    Grouped first, then joined to the rides to keep the attractions: joined before grouping,
+    MariaDB walked every ride of the catalogue and each ride's whole (ride_id, recorded_at)
+    index (minutes per backfilled day), instead of reading the parks' ranges of the
+    (park_id, recorded_at, ride_id) key."""
     rss, r = t.ride_status_snapshots, t.rides
     hour = shifted_hour(rss.c.recorded_at, segment.offset_minutes)
-    return (
+    g = (
         select(rss.c.ride_id, rss.c.local_date, hour.label("local_hour"), rss.c.park_id,
                func.count().label("open_snapshots"),
                func.sum(case((rss.c.counted_down, 1), else_=0)).label("down_snapshots"))
-        .select_from(rss.join(r, and_(r.c.ride_id == rss.c.ride_id,
-                                      r.c.category == metrics.ATTRACTION)))
         .where(rss.c.park_id.in_(list(park_ids)), rss.c.recorded_at >= segment.start,
                rss.c.recorded_at < segment.end, rss.c.park_open)
         .group_by(rss.c.ride_id, rss.c.local_date, hour, rss.c.park_id)
+        .subquery("ride_groups")
+    )
+    return (
+        select(g.c.ride_id, g.c.local_date, g.c.local_hour, g.c.park_id, g.c.open_snapshots,
+               g.c.down_snapshots)
+        .select_from(g.join(r, and_(r.c.ride_id == g.c.ride_id,
+                                    r.c.category == metrics.ATTRACTION)))
     )
 
 
@@ -185,6 +195,31 @@ def rollup_group(conn: Connection, park_ids: Sequence[int], plan: LocalPlan,
             for (p, d, h), c in sorted(cycles.items())]
     conn.execute(insert(pl), rows)
     return len(rows)
+
+
+def expected_rows(conn: Connection, park_ids: Sequence[int], plan: LocalPlan
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The park and ride rows of the plan's local hours as a recomputation from the raw
+    snapshots gives them (for ``verify``), without writing."""
+    rides: dict[tuple[int, date, int], dict[str, Any]] = {}
+    for segment in plan.segments:
+        for row in conn.execute(ride_rows_select(park_ids, segment)):
+            key = (row.ride_id, _day(row.local_date), int(row.local_hour))
+            found = rides.setdefault(key, {"ride_id": key[0], "local_date": key[1],
+                                           "local_hour": key[2], "park_id": row.park_id,
+                                           "open_snapshots": 0, "down_snapshots": 0})
+            found["open_snapshots"] += int(row.open_snapshots)
+            found["down_snapshots"] += int(row.down_snapshots or 0)
+    sums: dict[tuple[int, date, int], list[int]] = defaultdict(lambda: [0, 0])
+    for r in rides.values():
+        cell = sums[(r["park_id"], r["local_date"], r["local_hour"])]
+        cell[0] += r["open_snapshots"]
+        cell[1] += r["down_snapshots"]
+    parks = [{"park_id": p, "local_date": d, "local_hour": h, "open_cycles": c[0],
+              "open_ride_snapshots": sums[(p, d, h)][0],
+              "down_ride_snapshots": sums[(p, d, h)][1]}
+             for (p, d, h), c in sorted(_park_rows(conn, park_ids, plan).items())]
+    return parks, list(rides.values())
 
 
 def plans_by_park(parks: Iterable[tuple[int, str]], start: datetime, end: datetime

@@ -4,6 +4,9 @@ A stored row that differs from its recomputation, a row that should exist but do
 row that exists but should not are all reported by table and key. Hours whose raw data is
 newer than their aggregate (still marked stale) are reported as pending, not as mismatches.
 
+The local-hour rollup of the heatmaps (revision 014) is recomputed for the local hours that
+lie wholly inside the hours compared, and compared row for row.
+
 Outages (SPEC §10) are recomputed park by park from the raw snapshots of the window on (the
 state at its start from the outages ongoing there) and compared row for row, on (ride_id,
 started_at) and every derived column, with ``ride_outages``.
@@ -19,7 +22,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, select
 
-from themepark_tracker.aggregate import scopes, sql
+from themepark_tracker.aggregate import local_hours, scopes, sql
+from themepark_tracker.db import record_tables as rt
 from themepark_tracker.db import tables as t
 from themepark_tracker.ingest.outage_store import OUTAGE_COLUMNS, recompute_outages
 from themepark_tracker.ingest.state import load_parks
@@ -49,6 +53,7 @@ class VerifyReport:
     end: datetime
     rows_checked: int = 0
     outages_checked: int = 0
+    local_hour_rows_checked: int = 0
     mismatches: list[Mismatch] = field(default_factory=list)
     pending_hours: int = 0
     pending_days: int = 0
@@ -59,6 +64,8 @@ class VerifyReport:
 
     def describe(self, limit: int = 50) -> str:
         outages = f" and {self.outages_checked:,} outages" if self.outages_checked else ""
+        if self.local_hour_rows_checked:
+            outages = f", {self.local_hour_rows_checked:,} local-hour rows" + outages
         head = (f"Checked {self.rows_checked:,} aggregate rows{outages} from "
                 f"{self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M} UTC")
         if self.pending_hours or self.pending_days:
@@ -153,8 +160,60 @@ def verify(engine: Engine, interval_minutes: int, *, days: int = 7,
                 report.rows_checked += len(stored)
                 report.mismatches += compare_rows(table.name, key, columns, stored, expected)
         _verify_days(conn, report, params, start.date(), end.date())
+        _verify_local_hours(conn, report, checked)
         _verify_outages(conn, report, interval_minutes, start)
     return report
+
+
+def hour_runs(hours: Sequence[datetime]) -> list[tuple[datetime, datetime]]:
+    """Sorted UTC hours as runs of consecutive hours, [start, end) each."""
+    runs: list[tuple[datetime, datetime]] = []
+    for hour in hours:
+        if runs and runs[-1][1] == hour:
+            runs[-1] = (runs[-1][0], hour + HOUR)
+        else:
+            runs.append((hour, hour + HOUR))
+    return runs
+
+
+def _verify_local_hours(conn: Connection, report: VerifyReport, checked: Sequence[datetime]
+                        ) -> None:
+    """The local-hour rollup (revision 014) against a recomputation from the raw snapshots,
+    for the local hours touching the hours compared, unless a local hour reaches into an hour
+    that holds raw snapshots but is not compared (pending, or never aggregated)."""
+    if not local_hours.has_rollup(conn):
+        return
+    parks = conn.execute(select(t.parks.c.park_id, t.parks.c.timezone)).all()
+    compared = set(checked)
+    for run_start, run_end in hour_runs(checked):
+        for plan, ids in local_hours.plans_by_park(parks, run_start, run_end).items():
+            if _reaches_unchecked(conn, plan.start, plan.end, compared, ids):
+                continue
+            want_parks, want_rides = local_hours.expected_rows(conn, ids, plan)
+            for table, key, columns, want in (
+                (rt.park_local_hour_stats, ("park_id", "local_date", "local_hour"),
+                 local_hours.PARK_COLUMNS, want_parks),
+                (rt.ride_local_hour_stats, ("ride_id", "local_date", "local_hour"),
+                 local_hours.RIDE_COLUMNS, want_rides),
+            ):
+                where = table.c.park_id.in_(ids) & local_hours.key_condition(table, plan)
+                stored = _stored(conn, table, [*key, *columns], where)
+                report.local_hour_rows_checked += len(stored)
+                report.mismatches += compare_rows(table.name, key, columns, stored, want)
+
+
+def _reaches_unchecked(conn: Connection, start: datetime, end: datetime,
+                       compared: set[datetime], park_ids: Sequence[int]) -> bool:
+    """Whether [start, end) holds raw snapshots of ``park_ids`` in an hour not compared."""
+    pas = t.park_activity_snapshots
+    hour = floor_hour(start)
+    while hour < end:
+        if hour not in compared and conn.execute(select(pas.c.park_id).where(
+                pas.c.park_id.in_(list(park_ids)), pas.c.recorded_at >= max(hour, start),
+                pas.c.recorded_at < min(hour + HOUR, end)).limit(1)).first() is not None:
+            return True
+        hour += HOUR
+    return False
 
 
 def _verify_outages(conn: Connection, report: VerifyReport, interval_minutes: int,

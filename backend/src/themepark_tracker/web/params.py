@@ -94,8 +94,7 @@ def choice(name: str, allowed: Sequence[str], default: str) -> str:
 
 def period(allowed: Sequence[str] = API_PERIODS, default: str = TODAY) -> str:
     """The period, with its dates for ``date`` (``date=``) and ``range`` (``from=``, ``to=``);
-    a date parameter of another period, or one missing, is a 400 naming it. ``allowed`` and
-    ``default``: for an endpoint that takes fewer periods or defaults to another."""
+    a date parameter of another period, or one missing, is a 400 naming it."""
     name = choice("period", allowed, default)
     days = {p: local_date(p) for p in DATE_PARAMETERS}
     for parameter, day in days.items():
