@@ -2,7 +2,7 @@
 
 import * as fmt from "./format.js";
 import { h, srOnly, scoreBadge, tierBadge, statusBadge, openBadge, table } from "./dom.js";
-import { changeBadge, hasPrevious } from "./change.js";
+import { changeBadge, hasPrevious, PREVIOUS_WORDS } from "./change.js";
 
 export const PARK_LIMIT = 200;
 export const RIDE_LIMIT = 100;
@@ -102,7 +102,8 @@ export function parksTable(body, state, sort, onSort) {
   const filterName = state.filter === "disney-universal" ? "Disney and Universal parks" : "All parks";
   return table({
     caption: `${filterName}, ${fmt.periodLabel(period).toLowerCase()}: ranked by shame score` +
-      (sort.key !== "rank" && sort.key !== "shame_score" ? `, sorted by ${sort.key.replaceAll("_", " ")}` : ""),
+      (sort.key !== "rank" && sort.key !== "shame_score" ? `, sorted by ${sort.key.replaceAll("_", " ")}` : "") +
+      (hasPrevious(period) ? `; change: against ${PREVIOUS_WORDS[period][1]} (▲ more downtime, ▼ less)` : ""),
     columns,
     rows,
     headerCell: (c) => sortHeader(c, sort, onSort),
