@@ -227,6 +227,7 @@ async function renderRankings({ force = false } = {}) {
     } else if (state.view === "records") {
       const answer = await api.records(recordsPeriod(state.period));
       if (mine !== rankingsToken) return;
+      noteAnswer(answer);
       ({ content, isEmpty } = recordsContent(answer, state.period));
     } else {
       const [parks, rides] = await Promise.all([
@@ -335,7 +336,8 @@ async function renderDetails(r) {
     container.dataset.route = routeKey;
     view.afterInsert();
     d.dataset.state = "ready";
-    document.title = `${$("details-title").textContent} · ${fmt.periodLabel(r.period)} · Ride downtime tracker`;
+    const what = r.shown === "history" ? "History" : fmt.periodLabel(r.period);
+    document.title = `${$("details-title").textContent} · ${what} · Ride downtime tracker`;
   } catch (err) {
     if (mine !== detailsToken) return;
     replace(container,
