@@ -240,3 +240,25 @@ def test_verify_compares_the_rollup_with_the_raw_snapshots(engine: Engine) -> No
     report = verify(engine, I, days=8, now=now)
     assert [(m.table, m.key, m.column, m.stored, m.expected) for m in report.mismatches] == [
         ("park_local_hour_stats", (2, date(2025, 6, 9), 10), "down_ride_snapshots", 5, 1)]
+
+
+def test_the_repeated_hour_of_a_dst_fall_back_is_one_cell(engine: Engine, make_api: Any) -> None:
+    """New York, Sunday 2025-11-02: cycles 00:00-02:55 local, i.e. 04:00-07:55 UTC; 01:00 local
+    happens twice (05:00-05:55 UTC in EDT, 06:00-06:55 in EST), so hour 1 holds 24 cycles x 3
+    attractions. Ride 101 is down at 01:30 EST (06:30 UTC) only: 1/72. Each UTC hour is
+    aggregated alone, and each recomputes both halves of hour 1."""
+    at_head(engine)
+    rides = make_park(engine, 1, tiers=(1, 2, 3), timezone="America/New_York",
+                      reports_down=True)
+    rows = ["OOO"] * 48
+    rows[30] = "DOO"  # 04:00 UTC + 30 x 5 minutes = 06:30 UTC = 01:30 EST
+    ingest(engine, series(1, datetime(2025, 11, 2, 4, 0), rows, rides), I)
+    now = datetime(2025, 11, 10, 12)
+    for hour in (5, 7, 4, 6):
+        aggregate_hour(engine, datetime(2025, 11, 2, hour), I, now=now)
+    body = make_api(now, collection_interval_minutes=I).get(
+        "/api/parks/1/heatmap?period=date&date=2025-11-02").get_json()
+    sunday = 7
+    assert only(by_cell(body)) == {(sunday, 0): cell(0.0, 12, 0, 36),
+                                   (sunday, 1): cell(1 / 72, 24, 1, 72),
+                                   (sunday, 2): cell(0.0, 12, 0, 36)}
