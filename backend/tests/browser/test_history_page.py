@@ -6,6 +6,9 @@ the API read directly and, where it can be, from an independent working of its n
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -172,3 +175,27 @@ def test_ride_history_shows_90_days_of_uptime_and_its_rank_in_the_park(
     assert f"{body['rank']['downtime_hours']:.2f} h" in words
     save(page, artifacts, "ride-uptime", element="#details")
     tab.assert_no_errors()
+
+
+def test_an_unknown_park_or_ride_says_so_in_the_history_view(
+        tab: Tab, long_api_url: str) -> None:
+    page = tab.page
+    for kind in ("park", "ride"):
+        page.goto(f"{long_api_url}/#/{kind}s/987654?period=last_week&view=history")
+        page.locator('#details[open][data-state="error"]').wait_for()
+        expected = api_error(long_api_url, f"/api/{kind}s/987654/history")
+        assert expected["code"] == 404
+        assert expected["message"] in page.locator("#details .state-error").inner_text()
+        assert page.locator("#details button.btn", has_text="Try again").count() == 1
+    # A 404 answer is logged by the browser as a failed resource; nothing else may be.
+    assert all("404" in e for e in tab.errors), tab.errors
+
+
+def api_error(api_url: str, path: str) -> dict[str, Any]:
+    """The error envelope of a request the API refuses, with its HTTP status as ``code``."""
+    try:
+        urllib.request.urlopen(f"{api_url}{path}", timeout=30)  # noqa: S310 - 127.0.0.1 only
+    except urllib.error.HTTPError as err:
+        body = json.load(err)
+        return {"code": err.code, "message": body["error"]["message"]}
+    raise AssertionError(f"{path} answered 200")
