@@ -122,6 +122,6 @@ export function recordsContent(body, asked) {
       block("most-downtime", "Most downtime per open hour", lists[2], (rows) => mostDowntime(rows, period),
         "No ride was open at least 100 hours in this period."),
       block("most-improved", "Most improved", lists[3], (rows) => mostImproved(rows, period),
-        "No park's score fell against the period before.")),
+        "No park's score fell against the period before, or that period has no data.")),
   };
 }
