@@ -4,7 +4,7 @@
 // when rides break (heatmap.js). Every number is the API's (/history), as sent.
 
 import * as fmt from "./format.js";
-import { h, table, empty } from "./dom.js";
+import { h, table, empty, srOnly } from "./dom.js";
 import { drawChart } from "./charts.js";
 import { parkHref, rideHref } from "./rankings.js";
 import { PREVIOUS_WORDS, comparisonWords } from "./change.js";
@@ -119,6 +119,7 @@ function comparisonLine(period, answer) {
   const [words, arrow] = comparisonWords(period, answer.score, before.score ?? null, answer.change);
   return h("li", { dataset: { period, from: answer.from, to: answer.to } },
     words, h("span", { class: `change ${cls}` }, arrow),
+    answer.change ? srOnly(answer.change > 0 ? " (more downtime)" : " (less downtime)") : null,
     h("span", { class: "compare-dates" }, ` (${span(answer.from, answer.to)} against ${span(before.from, before.to)})`));
 }
 
