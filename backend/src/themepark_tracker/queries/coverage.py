@@ -127,16 +127,39 @@ def stale_park_days(conn: Connection, groups: Sequence[scopes.DayGroup]) -> set[
     ).all()))
 
 
-def missing_days(windows: Mapping[int, ParkWindow], have: set[tuple[int, date]]
-                 ) -> scopes.Scope | None:
+def missing_days(windows: Mapping[int, ParkWindow], have: set[tuple[int, date]],
+                 conn: Connection | None = None) -> scopes.Scope | None:
     """A scope over the park-days of the windows that the daily tables did not supply.
     Parks missing the same dates share one OR-branch (usually all of them share one), which
-    MariaDB reads as ranges of the (park_id, local_date) index."""
+    MariaDB reads as ranges of the (park_id, local_date) index.
+
+    With ``conn``, only the park-days that have raw park snapshots: a period before the data
+    begins (a new database's last_90_days, the rankings' previous period) otherwise sent the
+    raw path over every park-day of it, and MariaDB read it as a scan of every park snapshot
+    joined to the ride snapshots (1.35 s on 90 days of 80 parks, to find nothing), where
+    asking first is a loose scan of the (park_id, local_date) index (a few ms)."""
     missing: dict[tuple[date, ...], list[int]] = defaultdict(list)
     for pid, window in windows.items():
         dates = tuple(day for day in window.dates if (pid, day) not in have)
         if dates:
             missing[dates].append(pid)
+    if missing and conn is not None:
+        missing = _with_raw(conn, missing)
     if not missing:
         return None
     return scopes.day_groups([scopes.DayGroup(tuple(ids), dates) for dates, ids in missing.items()])
+
+
+def _with_raw(conn: Connection, missing: Mapping[tuple[date, ...], list[int]]
+              ) -> dict[tuple[date, ...], list[int]]:
+    """``missing`` (dates -> parks) cut to the park-days that have raw park snapshots."""
+    pas = t.park_activity_snapshots
+    groups = [scopes.DayGroup(tuple(ids), dates) for dates, ids in missing.items()]
+    by_park: dict[int, list[date]] = defaultdict(list)
+    for pid, day in conn.execute(select(pas.c.park_id, pas.c.local_date).distinct()
+                                 .where(or_(*(g.condition(pas) for g in groups)))):
+        by_park[pid].append(day)
+    found: dict[tuple[date, ...], list[int]] = defaultdict(list)
+    for pid, days in sorted(by_park.items()):
+        found[tuple(sorted(days))].append(pid)
+    return found

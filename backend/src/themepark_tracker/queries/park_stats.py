@@ -347,7 +347,7 @@ def _park_days_fast(conn: Connection, out: dict[int, ParkPeriod], params: Mappin
                not_stale)
         .group_by(rd.c.park_id, rd.c.ride_id)
     ).mappings())
-    scope = missing_days(_windows(out), have)
+    scope = missing_days(_windows(out), have, conn)
     if scope is not None:
         _park_raw_sums(conn, out, scope, params)
 

@@ -177,7 +177,7 @@ def _ride_days_fast(conn: Connection, out: dict[int, RideSums], windows: dict[in
             continue
         have.add((row["park_id"], row["stat_date"]))
         _add(out, [row], "stat_date")
-    scope = missing_days(windows, have)
+    scope = missing_days(windows, have, conn)
     if scope is not None:
         _ride_raw_sums(conn, out, scope, params, only)
 
