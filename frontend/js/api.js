@@ -104,6 +104,11 @@ export class Api {
   rideDetails(rideId, period) { return this.get(`/rides/${rideId}/details`, periodParams(period)); }
   parkRecovery(parkId) { return this.get(`/parks/${parkId}/recovery`); }
   parkEvidence(parkId, params) { return this.get(`/parks/${parkId}/evidence`, params); }
+  // The long record (issue 14): from/to are local dates (YYYY-MM-DD), both or neither.
+  parkHistory(parkId, range = {}) { return this.get(`/parks/${parkId}/history`, range); }
+  rideHistory(rideId, range = {}) { return this.get(`/rides/${rideId}/history`, range); }
+  heatmap(kind, id, period) { return this.get(`/${kind}s/${id}/heatmap`, periodParams(period)); }
+  records(period) { return this.get("/records", periodParams(period)); }
   liveSummary(parkId = null) { return this.get("/live/status-summary", { park_id: parkId }); }
   search(q) { return this.get("/search", { q }); }
 }

@@ -7,6 +7,8 @@ import * as fmt from "./format.js";
 import { h, replace, loading, empty, failure, externalLink } from "./dom.js";
 import * as rankings from "./rankings.js";
 import { parkDetails, rideDetails } from "./details.js";
+import { parkHistoryView, rideHistoryView } from "./history.js";
+import { recordsContent, recordsPeriod } from "./records.js";
 import { livePanel } from "./live.js";
 import { setupSearch } from "./search.js";
 import { setupFeedFilter, feedFilterKey } from "./quality.js";
@@ -18,6 +20,7 @@ const VIEWS = [
   { id: "parks", label: "Parks" },
   { id: "rides", label: "Rides" },
   { id: "waits", label: "Wait times" },
+  { id: "records", label: "Records" },
 ];
 
 const state = {
@@ -40,10 +43,12 @@ function parseHash(hash = window.location.hash) {
   const params = new URLSearchParams(query);
   const period = fmt.PERIOD_IDS.includes(params.get("period")) ? params.get("period") : null;
   fmt.setChosenDay(params.get("date"));
+  // The details dialog: this period's details, or the long record (view=history).
+  const shown = params.get("view") === "history" ? "history" : "details";
   const park = path.match(/^\/parks\/(\d+)\/?$/);
-  if (park) return { kind: "park", id: Number(park[1]), period: period || state.period };
+  if (park) return { kind: "park", id: Number(park[1]), period: period || state.period, shown };
   const ride = path.match(/^\/rides\/(\d+)\/?$/);
-  if (ride) return { kind: "ride", id: Number(ride[1]), period: period || state.period };
+  if (ride) return { kind: "ride", id: Number(ride[1]), period: period || state.period, shown };
   const filter = fmt.FILTERS.some((f) => f.id === params.get("filter")) ? params.get("filter") : null;
   const view = VIEWS.some((v) => v.id === params.get("view")) ? params.get("view") : null;
   return { kind: "rankings", period: period || "today", filter: filter || "all-parks", view: view || "parks" };
@@ -167,29 +172,10 @@ function noteAnswer(body) {
 // ---- rankings -------------------------------------------------------------------------------
 
 function rankingsTitle() {
-  const what = { parks: "Parks ranked by shame score", rides: "Rides ranked by downtime", waits: "Wait-time rankings" }[state.view];
+  const what = { parks: "Parks ranked by shame score", rides: "Rides ranked by downtime", waits: "Wait-time rankings",
+    records: "Records" }[state.view];
   const day = state.period === "date" ? ` (${fmt.chosenDayOrYesterday()})` : "";
   return `${what}: ${fmt.periodLabel(state.period).toLowerCase()}${day}`;
-}
-
-// Why parks are counted but not ranked (SPEC §5), in words.
-const NOT_RANKED_WHY = {
-  closed: ["was not open", "were not open"],
-  no_data: ["has no data", "have no data"],
-  not_begun: ["has not reached this date yet", "have not reached this date yet"],
-};
-
-function unrankedNote(notRanked, unranked) {
-  const counts = new Map();
-  for (const row of notRanked) counts.set(row.reason, (counts.get(row.reason) || 0) + 1);
-  const why = (reason, n) => (NOT_RANKED_WHY[reason] || NOT_RANKED_WHY.closed)[n === 1 ? 0 : 1];
-  if (counts.size <= 1) {
-    const reason = [...counts.keys()][0];
-    return `${unranked} ${unranked === 1 ? "park" : "parks"} ${why(reason, unranked)} in this period ` +
-      `and ${unranked === 1 ? "is" : "are"} not ranked.`;
-  }
-  const parts = [...counts].map(([reason, n]) => `${n} ${why(reason, n)}`);
-  return `${unranked} parks are not ranked: ${parts.join(", ")}.`;
 }
 
 async function renderRankings({ force = false } = {}) {
@@ -227,7 +213,7 @@ async function renderRankings({ force = false } = {}) {
           renderRankings().then(() => focusSortButton(k));
         });
       if (unranked > 0 && answer.data.length < rankings.PARK_LIMIT) {
-        content = [content, h("p", { class: "table-note" }, unrankedNote(answer.not_ranked || [], unranked))];
+        content = [content, h("p", { class: "table-note" }, rankings.unrankedNote(answer.not_ranked || [], unranked))];
       }
     } else if (state.view === "rides") {
       const answer = await api.ridesDowntime({ ...params, limit: rankings.RIDE_LIMIT, sort_by: state.rideSort });
@@ -240,6 +226,11 @@ async function renderRankings({ force = false } = {}) {
           state.rideSort = k;
           renderRankings().then(() => focusSortButton(k));
         });
+    } else if (state.view === "records") {
+      const answer = await api.records(recordsPeriod(state.period));
+      if (mine !== rankingsToken) return;
+      noteAnswer(answer);
+      ({ content, isEmpty } = recordsContent(answer, state.period));
     } else {
       const [parks, rides] = await Promise.all([
         api.parksWaits({ ...params, limit: rankings.PARK_LIMIT }),
@@ -313,6 +304,21 @@ function closeDialog() {
   if (d.open) d.close();
 }
 
+function historyView(r) {
+  return r.kind === "park" ? parkHistoryView(api, r.id, r.period) : rideHistoryView(api, r.id, r.period);
+}
+
+async function detailsView(r) {
+  const answer = r.kind === "park"
+    ? await api.parkDetails(r.id, r.period)
+    : await api.rideDetails(r.id, r.period);
+  // The ride page's recovery curve: the page goes on without it if it cannot be had.
+  const curves = r.kind === "park" ? null
+    : await api.parkRecovery(answer.ride.park_id).catch(() => null);
+  noteAnswer(answer);
+  return r.kind === "park" ? parkDetails(answer, api) : rideDetails(answer, curves);
+}
+
 async function renderDetails(r) {
   const mine = ++detailsToken;
   const started = performance.now();
@@ -322,24 +328,19 @@ async function renderDetails(r) {
   openDialog();
   d.dataset.state = "loading";
   d.setAttribute("aria-busy", "true");
-  if (!container.firstChild || container.dataset.route !== `${r.kind}/${r.id}`) {
+  const routeKey = `${r.kind}/${r.id}/${r.shown}`;
+  if (!container.firstChild || container.dataset.route !== routeKey) {
     replace(container, h("h2", { id: "details-title" }, "Loading details…"), loading());
   }
   try {
-    const answer = r.kind === "park"
-      ? await api.parkDetails(r.id, r.period)
-      : await api.rideDetails(r.id, r.period);
-    // The ride page's recovery curve: the page goes on without it if it cannot be had.
-    const curves = r.kind === "park" ? null
-      : await api.parkRecovery(answer.ride.park_id).catch(() => null);
+    const view = r.shown === "history" ? await historyView(r) : await detailsView(r);
     if (mine !== detailsToken) return;
-    noteAnswer(answer);
-    const view = r.kind === "park" ? parkDetails(answer, api) : rideDetails(answer, curves);
     replace(container, view.node);
-    container.dataset.route = `${r.kind}/${r.id}`;
+    container.dataset.route = routeKey;
     view.afterInsert();
     d.dataset.state = "ready";
-    document.title = `${$("details-title").textContent} · ${fmt.periodLabel(r.period)} · Ride downtime tracker`;
+    const what = r.shown === "history" ? "History" : fmt.periodLabel(r.period);
+    document.title = `${$("details-title").textContent} · ${what} · Ride downtime tracker`;
   } catch (err) {
     if (mine !== detailsToken) return;
     replace(container,

@@ -8,6 +8,7 @@ import { drawChart } from "./charts.js";
 import { parkHref, rideHref } from "./rankings.js";
 import { outageNote, recoverySection } from "./recovery.js";
 import { evidenceSection } from "./evidence.js";
+import { viewSwitch } from "./history.js";
 
 const SHAME_COLOR = "#b3261e";
 const WAIT_COLOR = "#0b5cad";
@@ -215,7 +216,7 @@ export function parkDetails(body, api = null) {
   });
 
   const waits = body.wait_times || [];
-  const node = h("article", { class: "details park-details", dataset: { parkId: park.park_id, period } },
+  const node = h("article", { class: "details park-details", dataset: { parkId: park.park_id, period, view: "details" } },
     h("header", { class: "details-header" },
       h("h2", { id: "details-title" }, park.name),
       followButton("park", park.park_id, park.name),
@@ -225,6 +226,7 @@ export function parkDetails(body, api = null) {
         park.is_universal ? h("span", { class: "tag" }, "Universal") : null,
         body.park_is_open === null || body.park_is_open === undefined ? null : openBadge(body.park_is_open),
         qualityLabels(body))),
+    viewSwitch("park", park.park_id, period, "details"),
     periodLinks((p) => parkHref(park.park_id, p), period, park.name),
     coverage(body, tz),
     h("section", { class: "score-card", "aria-labelledby": "score-title" },
@@ -341,7 +343,7 @@ export function rideDetails(body, curves = null) {
     tableOpen: true,
   });
   const recovery = recoverySection(curves);
-  const node = h("article", { class: "details ride-details", dataset: { rideId: ride.ride_id, period } },
+  const node = h("article", { class: "details ride-details", dataset: { rideId: ride.ride_id, period, view: "details" } },
     h("header", { class: "details-header" },
       h("h2", { id: "details-title" }, ride.name),
       followButton("ride", ride.ride_id, ride.name),
@@ -350,6 +352,7 @@ export function rideDetails(body, curves = null) {
         tierBadge(ride.tier, ride.tier_weight),
         ride.category && ride.category !== "ATTRACTION" ? h("span", { class: "tag" }, ride.category) : null,
         h("span", { class: "now" }, "Now: ", statusBadge(body.current_status)))),
+    viewSwitch("ride", ride.ride_id, period, "details"),
     periodLinks((p) => rideHref(ride.ride_id, p), period, ride.name),
     coverage(body, tz),
     h("dl", { class: "stats" },

@@ -3,6 +3,7 @@
 import * as fmt from "./format.js";
 import { h, srOnly, scoreBadge, tierBadge, statusBadge, openBadge, table } from "./dom.js";
 import { qualityLabels, keep, filterNote } from "./quality.js";
+import { changeBadge, hasPrevious, PREVIOUS_WORDS } from "./change.js";
 
 export const PARK_LIMIT = 200;
 export const RIDE_LIMIT = 100;
@@ -17,6 +18,7 @@ const PARK_SORTS = {
   park_name: { get: (r) => r.park_name.toLocaleLowerCase(), first: "ascending" },
   location: { get: (r) => (r.location || "").toLocaleLowerCase(), first: "ascending" },
   shame_score: { get: (r) => r.shame_score, first: "descending" },
+  shame_score_change: { get: (r) => r.shame_score_change, first: "descending" },
   total_downtime_hours: { get: (r) => r.total_downtime_hours, first: "descending" },
   uptime_percentage: { get: (r) => r.uptime_percentage, first: "ascending" },
   rides_down: { get: (r) => r.rides_down, first: "descending" },
@@ -82,13 +84,16 @@ export function parksTable(body, state, sort, onSort) {
       cell: (r) => [r.location || fmt.NO_DATA, h("span", { class: "tz" }, r.timezone || "")] },
     { key: "shame_score", label: "Shame score", numeric: true, sortable: true,
       cell: (r) => scoreBadge(r.shame_score) },
+    // Against the previous period of the same length (the named periods only).
+    hasPrevious(period) ? { key: "shame_score_change", label: "Change", numeric: true, sortable: true,
+      cls: "change-col", cell: (r) => changeBadge(r.shame_score_change, r.previous_shame_score, period) } : null,
     { key: "total_downtime_hours", label: "Downtime", numeric: true, sortable: true,
       cell: (r) => fmt.hours(r.total_downtime_hours) },
     { key: "uptime_percentage", label: "Uptime", numeric: true, sortable: true,
       cell: (r) => fmt.percent(r.uptime_percentage) },
     { key: "rides_down", label: "Rides down", numeric: true, sortable: true,
       cell: (r) => fmt.count(r.rides_down) },
-  ];
+  ].filter(Boolean);
   if (withOpen) {
     columns.push({ key: "park_is_open", label: "Now", sortable: true, cell: (r) => openBadge(r.park_is_open) });
   }
@@ -100,7 +105,8 @@ export function parksTable(body, state, sort, onSort) {
   const filterName = state.filter === "disney-universal" ? "Disney and Universal parks" : "All parks";
   return h("div", {}, table({
     caption: `${filterName}, ${fmt.periodLabel(period).toLowerCase()}: ranked by shame score` +
-      (sort.key !== "rank" && sort.key !== "shame_score" ? `, sorted by ${sort.key.replaceAll("_", " ")}` : ""),
+      (sort.key !== "rank" && sort.key !== "shame_score" ? `, sorted by ${sort.key.replaceAll("_", " ")}` : "") +
+      (hasPrevious(period) ? `; change: against ${PREVIOUS_WORDS[period][1]} (▲ more downtime, ▼ less)` : ""),
     columns,
     rows,
     headerCell: (c) => sortHeader(c, sort, onSort),
@@ -182,4 +188,24 @@ export function rideWaitsTable(body) {
     rows: body.data,
     rowAttrs: (r) => ({ dataset: { rideId: r.ride_id } }),
   });
+}
+
+// Why parks are counted but not ranked (SPEC §5), in words.
+const NOT_RANKED_WHY = {
+  closed: ["was not open", "were not open"],
+  no_data: ["has no data", "have no data"],
+  not_begun: ["has not reached this date yet", "have not reached this date yet"],
+};
+
+export function unrankedNote(notRanked, unranked) {
+  const counts = new Map();
+  for (const row of notRanked) counts.set(row.reason, (counts.get(row.reason) || 0) + 1);
+  const why = (reason, n) => (NOT_RANKED_WHY[reason] || NOT_RANKED_WHY.closed)[n === 1 ? 0 : 1];
+  if (counts.size <= 1) {
+    const reason = [...counts.keys()][0];
+    return `${unranked} ${unranked === 1 ? "park" : "parks"} ${why(reason, unranked)} in this period ` +
+      `and ${unranked === 1 ? "is" : "are"} not ranked.`;
+  }
+  const parts = [...counts].map(([reason, n]) => `${n} ${why(reason, n)}`);
+  return `${unranked} parks are not ranked: ${parts.join(", ")}.`;
 }

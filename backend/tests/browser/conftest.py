@@ -5,6 +5,8 @@ real API server on a free port, over a small simulated SQLite database that ends
   hourly and daily, as ``themepark demo`` does, with its outages (tests/outage_rows.py) and
   recovery curves. Built once per session (about 25 s).
 - ``api_url``: ``create_app(settings)`` served by werkzeug on 127.0.0.1:<free port> in a thread.
+- ``long_api_url``: the same over a longer, smaller simulation (3 parks, 22 days), for the long
+  record's tests (a week against the week before, rides open 100 hours). About 30 s more.
 - ``static_url``: ``frontend/`` served by a plain static file server on another free port,
   as ``cd frontend && python3 -m http.server 8080`` does in the quickstart's step 6; a copy
   whose index.html allows ``api_url`` as an API origin, as an operator would add theirs
@@ -48,6 +50,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 SIM_PARKS = 6
 SIM_RIDES = 120
 SIM_DAYS = 8
+LONG_PARKS = 3
+LONG_RIDES = 60
+LONG_DAYS = 22
 INTERVAL = 5
 
 
@@ -87,19 +92,38 @@ def sim_now() -> datetime:
 
 
 @pytest.fixture(scope="session")
-def sim_db(tmp_path_factory: pytest.TempPathFactory, sim_end: datetime, sim_now: datetime
-           ) -> Iterator[Engine]:
-    path = tmp_path_factory.mktemp("browser") / "sim.sqlite3"
+def sim_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    engine = build_sim(tmp_path_factory.mktemp("browser") / "sim.sqlite3",
+                       SIM_PARKS, SIM_RIDES, SIM_DAYS)
+    yield engine
+    engine.dispose()
+
+
+def build_sim(path: Path, parks: int, rides: int, days: int) -> Engine:
+    """A simulated SQLite database of ``parks`` parks over ``days`` days ending at the
+    session's ``sim_end``, aggregated as ``themepark demo`` does."""
+    end, now = sim_clock()
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     # "Today" has data only if the simulation ends (about) now.
-    simulate(engine, parks=SIM_PARKS, rides=SIM_RIDES, days=SIM_DAYS, seed=1,
-             end=sim_end, interval_minutes=INTERVAL)
-    backfill(engine, INTERVAL, days=SIM_DAYS)
-    run_hourly(engine, INTERVAL, now=sim_now)
-    run_daily(engine, INTERVAL, now=sim_now)
-    fit_curves(engine, 180, now=sim_now)
-    yield engine
+    simulate(engine, parks=parks, rides=rides, days=days, seed=1, end=end,
+             interval_minutes=INTERVAL)
+    backfill(engine, INTERVAL, days=days)
+    run_hourly(engine, INTERVAL, now=now)
+    run_daily(engine, INTERVAL, now=now)
+    fit_curves(engine, 180, now=now)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def long_api_url(tmp_path_factory: pytest.TempPathFactory, sim_now: datetime) -> Iterator[str]:
+    """The API over a longer, smaller simulation (LONG_PARKS parks over LONG_DAYS days), for
+    the long record: a week against the week before, rides open 100 hours, heatmaps."""
+    engine = build_sim(tmp_path_factory.mktemp("long") / "long.sqlite3",
+                       LONG_PARKS, LONG_RIDES, LONG_DAYS)
+    server = serve_api(str(engine.url), sim_now)
+    yield f"http://127.0.0.1:{server.server.server_port}"
+    server.stop()
     engine.dispose()
 
 

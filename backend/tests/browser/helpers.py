@@ -8,6 +8,7 @@ import json
 import urllib.parse
 import urllib.request
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -98,3 +99,33 @@ def save(page: Any, artifacts: Path, name: str, *, full_page: bool = False,
     else:
         page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def wait_history(page: Any, kind: str, item_id: int) -> None:
+    """Wait for the dialog's history view (view=history) of a park or ride."""
+    page.locator(f'#details[open][data-state="ready"] '
+                 f'article[data-view="history"][data-{kind}-id="{item_id}"]').wait_for()
+
+
+def wait_heatmap(page: Any, kind: str, period: str) -> Any:
+    """The heatmap section of the open dialog once it shows ``period``."""
+    section = page.locator(f'#details section.heatmap[data-state="ready"][data-period="{period}"]')
+    section.wait_for()
+    assert section.locator(".hm-cell").count() == 168, kind
+    return section
+
+
+def dataset_values(page: Any, canvas_id: str, index: int) -> list[Any]:
+    """The values of dataset ``index`` of the Chart.js chart on ``canvas_id``."""
+    values: list[Any] = page.evaluate(
+        "([id, i]) => Chart.getChart(document.getElementById(id)).data.datasets[i].data",
+        [canvas_id, index])
+    return values
+
+
+def one_decimal(value: float | None) -> str:
+    """A number as the page shows it with one decimal ("—" for none), rounded half up, as
+    ``Intl.NumberFormat`` does (the API sends these already rounded)."""
+    if value is None:
+        return "—"
+    return f"{Decimal(str(value)).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,}"
