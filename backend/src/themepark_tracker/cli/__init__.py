@@ -14,7 +14,7 @@ import sys
 
 import click
 
-from themepark_tracker.cli import data, jobs, outages, recovery, serve
+from themepark_tracker.cli import data, jobs, outages, recovery, serve, webhooks
 from themepark_tracker.cli.context import Context, pass_ctx
 from themepark_tracker.cli.errors import friendly_errors
 from themepark_tracker.cli.params import (
@@ -59,5 +59,5 @@ def main(verbose: bool) -> None:
 
 
 for _command in (*data.COMMANDS, *jobs.COMMANDS, *outages.COMMANDS, *serve.COMMANDS,
-                 *recovery.COMMANDS):
+                 *recovery.COMMANDS, *webhooks.COMMANDS):
     main.add_command(_command)

@@ -15,7 +15,7 @@ from flask_limiter.util import get_remote_address
 from themepark_tracker.config import Settings
 from themepark_tracker.db.engine import make_engine
 from themepark_tracker.timeutil import Clock, utcnow
-from themepark_tracker.web import errors, frontend, live, meta, parks, rides
+from themepark_tracker.web import errors, frontend, live, meta, parks, rides, subscriptions
 from themepark_tracker.web.cache import limiter_storage_uri, make_cache
 from themepark_tracker.web.respond import JsonProvider, Services
 from themepark_tracker.web.security import add_security_headers
@@ -44,7 +44,7 @@ def create_app(
     # registered first) and sees the headers the limiter added.
     app.after_request(_headers)
     _limit(app, settings)
-    for module in (parks, rides, live, meta, frontend):
+    for module in (parks, rides, live, meta, subscriptions, frontend):
         app.register_blueprint(module.bp)
     errors.register(app)
     return app
@@ -75,6 +75,7 @@ def _headers(response: Response) -> Response:
         response.headers.pop("Retry-After", None)
     if request.path.startswith("/api/"):
         response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+        # /api/subscriptions (the one writing part) sets its own.
+        response.headers.setdefault("Access-Control-Allow-Methods", "GET, OPTIONS")
         response.headers["Access-Control-Expose-Headers"] = "Retry-After, X-Cache"
     return response

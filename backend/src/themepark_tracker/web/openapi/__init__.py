@@ -15,7 +15,7 @@ period) is not in a type. Both directions of drift fail the contract test instea
 
 from __future__ import annotations
 
-from themepark_tracker.web.openapi import paths
+from themepark_tracker.web.openapi import paths, subscriptions
 from themepark_tracker.web.openapi.schemas import COMPONENTS, Schema
 
 __all__ = ["document"]
@@ -28,6 +28,8 @@ def document() -> Schema:
         "info": {"title": "themepark-tracker API", "version": "1",
                  "description": "Theme-park ride downtime: shame scores, rankings, details "
                                 "and charts. Definitions: SPEC.md."},
-        "paths": {**paths.parks(), **paths.rides(), **paths.live(), **paths.meta()},
-        "components": {"schemas": COMPONENTS},
+        "paths": {**paths.parks(), **paths.rides(), **paths.live(), **paths.meta(),
+                  **subscriptions.paths()},
+        "components": {"schemas": {**COMPONENTS, **subscriptions.COMPONENTS},
+                       "securitySchemes": subscriptions.SECURITY_SCHEMES},
     }

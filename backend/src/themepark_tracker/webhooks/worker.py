@@ -1,0 +1,184 @@
+"""The delivery worker of ``themepark run``: a thread of its own, so a slow or dead receiver
+never delays a collection cycle. The scheduler wakes it after each cycle (``wake``); it also
+looks every ``WEBHOOK_POLL_SECONDS`` for retries that have come due.
+
+Each round queues the new events (outbox.fan_out) and hands every subscription with a due
+delivery to a pool of ``WEBHOOK_CONCURRENCY`` threads; one subscription is only ever in one
+thread, which sends its deliveries in order and stops at the first failure (it is retried
+later with backoff). Every request has ``WEBHOOK_TIMEOUT_SECONDS`` and goes to an address
+checked at that moment (send.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from themepark_tracker.config import Settings
+from themepark_tracker.db.alert_tables import events
+from themepark_tracker.db.migrate import current_revision
+from themepark_tracker.sources.http import user_agent
+from themepark_tracker.timeutil import Clock, utcnow
+from themepark_tracker.webhooks import outbox, store
+from themepark_tracker.webhooks.messages import build, event_document
+from themepark_tracker.webhooks.send import Attempt, post
+
+logger = logging.getLogger(__name__)
+
+#: The schema revision that made the webhook tables.
+NEEDED_REVISION = "014"
+#: Outbox rows read per round (the rest are read by the next round, which follows at once).
+ROUND_LIMIT = 5000
+
+
+def make_client(settings: Settings) -> httpx.Client:
+    return httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False,
+                        headers={"User-Agent": user_agent()})
+
+
+def schema_ready(engine: Engine) -> bool:
+    current = current_revision(engine)
+    return current is not None and current >= NEEDED_REVISION
+
+
+class DeliveryWorker:
+    def __init__(self, engine: Engine, settings: Settings, clock: Clock = utcnow) -> None:
+        self.engine, self.settings, self.clock = engine, settings, clock
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._busy: set[int] = set()
+        self._said = False
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pool = ThreadPoolExecutor(settings.webhook_concurrency, "webhook")
+        self._client = make_client(settings)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="webhooks", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Stop taking work; let requests in flight finish (each is bounded by its timeout)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._client.close()
+
+    def _loop(self) -> None:
+        ready = False
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                ready = ready or self._ready()
+                if ready:
+                    self.run_once()
+            except SQLAlchemyError as exc:
+                logger.error("webhooks: database error: %s", getattr(exc, "orig", None) or exc)
+            except Exception:
+                logger.exception("webhooks: round failed")
+            self._wake.wait(self.settings.webhook_poll_seconds)
+
+    def _ready(self) -> bool:
+        """A database before revision 014 has no webhook tables: the worker waits (and says
+        so once) rather than failing every round."""
+        if schema_ready(self.engine):
+            return True
+        if not self._said:
+            self._said = True
+            logger.info("webhooks: off until the database is at revision %s "
+                        "(`themepark db upgrade`)", NEEDED_REVISION)
+        return False
+
+    def run_once(self) -> int:
+        """Queue new events and start the due deliveries; return how many were queued."""
+        now = self.clock().replace(microsecond=0)
+        with self.engine.begin() as conn:
+            queued = outbox.fan_out(conn, now)
+        with self.engine.connect() as conn:
+            owed = outbox.due(conn, self.clock(), ROUND_LIMIT)
+        for subscription_id, rows in owed.items():
+            with self._lock:
+                if subscription_id in self._busy:
+                    continue
+                self._busy.add(subscription_id)
+            self._pool.submit(self._deliver_all, subscription_id, rows)
+        return queued
+
+    def _deliver_all(self, subscription_id: int, rows: list[outbox.Due]) -> None:
+        try:
+            with self.engine.connect() as conn:
+                subscription = store.get(conn, subscription_id)
+            for row in rows if subscription is not None else []:
+                if self._stop.is_set():
+                    return
+                if deliver(self.engine, self.settings, self._client, subscription or {}, row,
+                           self.clock) != outbox.DELIVERED:
+                    return
+            self._wake.set()  # there may be more than one round's worth
+        except SQLAlchemyError as exc:
+            logger.error("webhooks: subscription %d: database error: %s", subscription_id,
+                         getattr(exc, "orig", None) or exc)
+        except Exception:
+            logger.exception("webhooks: subscription %d failed", subscription_id)
+        finally:
+            with self._lock:
+                self._busy.discard(subscription_id)
+
+
+def deliver(engine: Engine, settings: Settings, client: httpx.Client,
+            subscription: dict[str, Any], row: outbox.Due, clock: Clock = utcnow) -> str:
+    """Send one queued event to its subscription and record the attempt; its new state."""
+    with engine.connect() as conn:
+        event = conn.execute(select(events).where(events.c.seq == row.event_seq)).first()
+    if event is None:
+        attempt = Attempt(None, 0, "the event is no longer stored")
+    else:
+        document = event_document(event.event_id, event.event_type, event.occurred_at,
+                                  event.park_id, event.ride_id, event.threshold, event.payload)
+        message = build(subscription["format"], subscription["secret"], document,
+                        int(time.time()))
+        attempt = post(client, subscription["url"], message,
+                       allow_private=settings.webhook_allow_private)
+    with engine.begin() as conn:
+        state = outbox.record(conn, row, attempt, clock().replace(microsecond=0), settings)
+    if not attempt.succeeded:
+        logger.warning("webhooks: subscription %d, event %s: %s (attempt %d)",
+                       row.subscription_id, row.event_id, attempt.error, row.attempts + 1)
+    return state
+
+
+def send_test(engine: Engine, settings: Settings, subscription_id: int,
+              clock: Clock = utcnow) -> Attempt | None:
+    """Send a ``webhook.test`` event to one subscription now, signed like any other, and log
+    the attempt; None if there is no such subscription."""
+    from uuid import uuid4
+
+    from themepark_tracker.webhooks.messages import TEST_EVENT
+
+    with engine.connect() as conn:
+        subscription = store.get(conn, subscription_id)
+    if subscription is None:
+        return None
+    now = clock().replace(microsecond=0)
+    document = event_document(f"test-{uuid4().hex}", TEST_EVENT, now, subscription["park_id"],
+                              subscription["ride_id"], None,
+                              {"text": "Test from themepark-tracker: this webhook works."})
+    message = build(subscription["format"], subscription["secret"], document, int(time.time()))
+    with make_client(settings) as client:
+        attempt = post(client, subscription["url"], message,
+                       allow_private=settings.webhook_allow_private)
+    with engine.begin() as conn:
+        outbox.log_attempt(conn, subscription_id, document["id"], 1, attempt, now)
+    return attempt
