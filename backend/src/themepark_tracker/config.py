@@ -89,6 +89,11 @@ class Settings:
     embedded_database_url: str = ""
     #: The production database's name: ``themepark mirror`` never writes to it.
     production_database_name: str = "themepark_tracker"
+    #: SPEC §13: a ``ride.down`` event once an outage has this many counted-down cycles.
+    alert_min_down_cycles: int = 2
+    #: SPEC §13: an event whose cause is older than this when recorded is never delivered
+    #: (a backfill or an import floods nobody); it is still recorded and in the feeds.
+    event_max_age_minutes: int = 30
     #: The bearer token of the write API (/api/subscriptions); unset: that API refuses.
     admin_token: str | None = None
     #: Webhook targets on loopback, private or link-local addresses (tests, a home network).
@@ -132,6 +137,8 @@ class Settings:
             api_rate_limit=_rate_limit(env),
             embedded_database_url=embedded_url(env),
             production_database_name=env.get("PRODUCTION_DATABASE_NAME") or "themepark_tracker",
+            alert_min_down_cycles=_int(env, "ALERT_MIN_DOWN_CYCLES", 2),
+            event_max_age_minutes=_int(env, "EVENT_MAX_AGE_MINUTES", 30, minimum=0),
             admin_token=env.get("ADMIN_TOKEN") or None,
             **webhook_settings(env),
         )

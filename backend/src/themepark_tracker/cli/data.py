@@ -142,7 +142,7 @@ def import_cmd(ctx: Context, directory: Path) -> None:
     from themepark_tracker.transfer import import_dir
 
     ensure_ingest_schema(ctx.engine)
-    click.echo(import_dir(ctx.engine, directory).describe())
+    click.echo(import_dir(ctx.engine, directory, ctx.settings).describe())
 
 
 @click.command("export")

@@ -14,6 +14,7 @@ from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
 from themepark_tracker.db.lock import job_lock, release_dead_locks
 from themepark_tracker.errors import UserError
+from themepark_tracker.ingest.events import EventSummary, derive_events
 from themepark_tracker.ingest.models import Cycle, RideObservation
 from themepark_tracker.ingest.quality import INGEST_FAILED, ParkIssue, replace_park_issues
 from themepark_tracker.ingest.snapshots import IngestSummary, ingest_cycles
@@ -44,6 +45,7 @@ class CycleReport:
     parks_failed: dict[str, str] = field(default_factory=dict)  # park name -> problem
     ingest: IngestSummary = field(default_factory=IngestSummary)
     unknown_entries: int = 0  # upstream entries not in the catalogue (run --catalog)
+    events: EventSummary | None = None  # SPEC §13, None when not derived
 
     @property
     def ok(self) -> bool:
@@ -56,6 +58,8 @@ class CycleReport:
         if self.unknown_entries:
             line += (f", {self.unknown_entries} upstream entries not in the catalogue "
                      "(run `themepark collect --catalog`)")
+        if self.events is not None and self.events.recorded:
+            line += f"; {self.events.describe()}"
         failed = [f"  {name}: {problem}" for name, problem in sorted(self.parks_failed.items())]
         if failed:
             line += f"\n{len(failed)} park(s) skipped:\n" + "\n".join(failed)
@@ -113,8 +117,22 @@ def _collect(engine: Engine, settings: Settings, now: datetime | None) -> CycleR
         cycle = _cycle(target, answer, ride_of, report)
         if cycle is not None:
             _ingest_park(engine, target, cycle, report)
+    _derive_events(engine, settings, report, now)
     logger.info("%s", report.describe())
     return report
+
+
+def _derive_events(engine: Engine, settings: Settings, report: CycleReport,
+                   now: datetime | None) -> None:
+    """SPEC §13: the events of the park-days this cycle stored, once its parks are committed.
+    A failure is logged and the cycle stands: the next cycle re-derives the whole day, so an
+    event missed here is recorded then (with ``deliver`` decided by its cause's age)."""
+    if not report.ingest.days_marked:
+        return
+    try:
+        report.events = derive_events(engine, settings, report.ingest.days_marked, now=now)
+    except Exception:  # noqa: BLE001 - events must never break a collection cycle
+        logger.exception("Deriving this cycle's events failed; the cycle is stored")
 
 
 def _fetch_live(settings: Settings, targets: list[_Target], report: CycleReport

@@ -24,6 +24,7 @@ from typing import TypeVar
 from sqlalchemy import Column, Connection, Engine, Table, select
 from sqlalchemy.exc import IntegrityError
 
+from themepark_tracker.config import Settings
 from themepark_tracker.db import tables as t
 from themepark_tracker.errors import UserError
 from themepark_tracker.ingest.catalog import (
@@ -32,6 +33,7 @@ from themepark_tracker.ingest.catalog import (
     upsert_rides,
     upsert_schedules,
 )
+from themepark_tracker.ingest.events import EventSummary, derive_events
 from themepark_tracker.ingest.models import ParkRecord, RideRecord, ScheduleRecord
 from themepark_tracker.ingest.snapshots import IngestSummary, ingest_cycles
 from themepark_tracker.progress import ProgressBar
@@ -60,6 +62,7 @@ class ImportSummary:
     snapshots: int = 0
     cycles: int = 0
     ingest: IngestSummary = field(default_factory=IngestSummary)
+    events: EventSummary | None = None
 
     def describe(self) -> str:
         parts = []
@@ -78,12 +81,16 @@ class ImportSummary:
                 f"derived, {i.park_days_unchanged:,} unchanged, {i.dropped_readings:,} readings "
                 f"of non-attractions dropped)"
             )
+        if self.events is not None and self.events.recorded:
+            parts.append(self.events.describe())
         return f"Imported {self.directory}: " + "; ".join(parts)
 
 
-def import_dir(engine: Engine, directory: Path) -> ImportSummary:
+def import_dir(engine: Engine, directory: Path, settings: Settings | None = None
+               ) -> ImportSummary:
     """Import the SPEC §8 files found in ``directory``; raise ``CsvError`` (a ``UserError``)
-    naming every problem, with nothing written, if any file is bad."""
+    naming every problem, with nothing written, if any file is bad. With ``settings``, then
+    record the events (SPEC §13) of the park-days imported: old ones are never delivered."""
     with engine.connect() as conn:
         stored = StoredCatalogue.load(conn)
     with tempfile.TemporaryDirectory(prefix="themepark-import-") as scratch, \
@@ -102,7 +109,18 @@ def import_dir(engine: Engine, directory: Path) -> ImportSummary:
         except IntegrityError as exc:
             raise UserError(f"the database refused the import of {directory}, nothing was "
                             f"written: {exc.orig}") from exc
+    if settings is not None and summary.ingest.days_marked:
+        _derive_events(engine, settings, summary)
     return summary
+
+
+def _derive_events(engine: Engine, settings: Settings, summary: ImportSummary) -> None:
+    """The import is committed whatever happens here; events missed are derived again with
+    the next collection cycle of the same day, or by the next import of those days."""
+    try:
+        summary.events = derive_events(engine, settings, summary.ingest.days_marked)
+    except Exception:  # noqa: BLE001 - the import itself stands
+        logger.exception("The import is stored, but recording its events failed")
 
 
 def _write(conn: Connection, folder: Folder, stage: SnapshotStage, summary: ImportSummary
