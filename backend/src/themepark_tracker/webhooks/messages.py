@@ -32,24 +32,19 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def event_document(event_id: str, event_type: str, occurred_at: datetime,
-                   park_id: int | None, ride_id: int | None, threshold: float | None,
                    payload: str | dict[str, Any]) -> dict[str, Any]:
-    """The event as a JSON receiver gets it: its identity, subject and instant, and the
-    payload the event derivation stored (``data``)."""
+    """The event as a JSON receiver gets it: the payload the event writer stored (it is the
+    event: ingest/events.py documents its fields), with its id, type and instant made sure."""
     data = json.loads(payload) if isinstance(payload, str) else payload
-    return {"id": event_id, "type": event_type, "occurred_at": iso_utc(occurred_at),
-            "park_id": park_id, "ride_id": ride_id, "threshold": threshold, "data": data}
+    return {**data, "id": event_id, "type": event_type, "occurred_at": iso_utc(occurred_at)}
 
 
 def event_text(document: dict[str, Any]) -> str:
-    """One line for a person: the payload's own text when the derivation wrote one."""
-    data = document.get("data") or {}
-    for key in ("text", "summary", "title"):
-        if isinstance(data.get(key), str) and data[key]:
-            return str(data[key])
-    subject = (f"ride {document['ride_id']}" if document.get("ride_id") is not None
-               else f"park {document['park_id']}")
-    return f"{document['type']}: {subject} at {document['occurred_at']}"
+    """One line for a person: the sentence the event writer made."""
+    text = document.get("text")
+    if isinstance(text, str) and text:
+        return text
+    return f"{document['type']} at {document['occurred_at']}"
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ def deliver(engine: Engine, settings: Settings, client: httpx.Client,
         attempt = Attempt(None, 0, "the event is no longer stored")
     else:
         document = event_document(event.event_id, event.event_type, event.occurred_at,
-                                  event.park_id, event.ride_id, event.threshold, event.payload)
+                                  event.payload)
         message = build(subscription["format"], subscription["secret"], document,
                         int(time.time()))
         attempt = post(client, subscription["url"], message,
@@ -172,9 +172,9 @@ def send_test(engine: Engine, settings: Settings, subscription_id: int,
     if subscription is None:
         return None
     now = clock().replace(microsecond=0)
-    document = event_document(f"test-{uuid4().hex}", TEST_EVENT, now, subscription["park_id"],
-                              subscription["ride_id"], None,
-                              {"text": "Test from themepark-tracker: this webhook works."})
+    document = event_document(f"test-{uuid4().hex}", TEST_EVENT, now, {
+        "text": "Test from themepark-tracker: this webhook works.",
+        "subscription_id": subscription_id})
     message = build(subscription["format"], subscription["secret"], document, int(time.time()))
     with make_client(settings) as client:
         attempt = post(client, subscription["url"], message,
