@@ -101,7 +101,7 @@ def test_every_command_is_collected() -> None:
     paths = {" ".join(path) for path, _ in COMMANDS}
     assert {"db", "db upgrade", "db downgrade", "import", "export", "mirror", "serve",
             "aggregate-hourly", "status"} <= paths
-    assert len(paths) == 22  # + recovery, recovery fit, outages, outages rebuild
+    assert len(paths) == 27  # + recovery, recovery fit, outages, outages rebuild, webhooks (4)
 
 
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])

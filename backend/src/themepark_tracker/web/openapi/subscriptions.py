@@ -14,19 +14,32 @@ from themepark_tracker.webhooks.targets import MAX_URL_LENGTH
 SCHEME = "adminToken"
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 _URL = {"type": "string", "minLength": 1, "maxLength": MAX_URL_LENGTH,
+        "pattern": r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$",
         "description": "http:// or https://; refused when it resolves to a loopback, "
                        "private or link-local address (unless WEBHOOK_ALLOW_PRIVATE)"}
 _THRESHOLD = {"minimum": 0, "exclusiveMaximum": SHAME_SCALE}
 _MINUTES = {"minimum": MINUTES_RANGE[0], "maximum": MINUTES_RANGE[1]}
 
-NEW_SUBSCRIPTION = closed({
-    "url": _URL, "event": {"enum": list(EVENT_TYPES)},
-    "park_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID},
-    "ride_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID},
-    "threshold": nullable("number", **_THRESHOLD),
-    "minutes": nullable("integer", **_MINUTES),
-    "format": {"enum": list(FORMATS), "default": "json"},
-}, optional=("park_id", "ride_id", "threshold", "minutes", "format"))
+_PARK = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+_FORMAT = {"enum": list(FORMATS), "default": "json"}
+
+
+def _new(events: list[str], fields: dict[str, Schema], optional: tuple[str, ...]) -> Schema:
+    return closed({"url": _URL, "event": {"enum": events}, **fields, "format": _FORMAT},
+                  optional=(*optional, "format"))
+
+
+#: What each event type takes (webhooks/store.py): a ride and/or a park for ride.down and
+#: ride.up; a park and a threshold for park.score_above; a ride and minutes for
+#: ride.wait_below.
+NEW_SUBSCRIPTION = {"oneOf": [
+    _new(["ride.down", "ride.up"], {"park_id": _PARK, "ride_id": _PARK}, ("park_id",)),
+    _new(["ride.down", "ride.up"], {"park_id": _PARK}, ()),
+    _new(["park.score_above"], {"park_id": _PARK, "threshold": {
+        "type": "number", **_THRESHOLD}}, ()),
+    _new(["ride.wait_below"], {"ride_id": _PARK, "minutes": {
+        "type": "integer", **_MINUTES}}, ()),
+]}
 
 _FIELDS: dict[str, Schema] = {
     "subscription_id": _ID, "url": {"type": "string"}, "event": {"enum": list(EVENT_TYPES)},
@@ -58,27 +71,38 @@ def _errors(*, found: bool = False) -> Schema:
     return {status: _json(text, ref("Error")) for status, text in sorted(texts.items())}
 
 
-def _operation(summary: str, responses: Schema, **extra: Schema) -> Schema:
-    return {"summary": summary, "security": [{SCHEME: []}], "parameters": [],
-            "responses": responses, **extra}
+def _operation(operation_id: str, summary: str, responses: Schema, **extra: Schema
+               ) -> Schema:
+    return {"operationId": operation_id, "summary": summary, "security": [{SCHEME: []}],
+            "parameters": [], "responses": responses, **extra}
+
+
+#: The id a POST answers is the one DELETE takes.
+_REMOVE_LINK = {"RemoveSubscription": {
+    "operationId": "removeSubscription",
+    "parameters": {"subscription_id": "$response.body#/subscription/subscription_id"}}}
 
 
 def paths() -> dict[str, Schema]:
     return {
         "/api/subscriptions": {
-            "get": _operation("Every webhook subscription (without secrets)", {
+            "get": _operation("listSubscriptions",
+                              "Every webhook subscription (without secrets)", {
                 "200": _json("OK", closed({"subscriptions": {
                     "type": "array", "items": ref("Subscription")}})),
                 **_errors()}),
             "post": _operation(
+                "addSubscription",
                 "Subscribe a URL to an event; the answer holds its secret, once", {
-                    "201": _json("made", closed({"subscription": CREATED})),
+                    "201": {**_json("made", closed({"subscription": CREATED})),
+                            "links": _REMOVE_LINK},
                     **_errors(found=True)},
                 requestBody={"required": True, "content": {
                     "application/json": {"schema": ref("NewSubscription")}}}),
         },
         "/api/subscriptions/{subscription_id}": {
-            "delete": {**_operation("Remove a subscription and the deliveries it is owed", {
+            "delete": {**_operation(
+                "removeSubscription", "Remove a subscription and the deliveries it is owed", {
                 "200": _json("removed", closed({"removed": _ID})), **_errors(found=True)}),
                 "parameters": [{"name": "subscription_id", "in": "path", "required": True,
                                 "schema": _ID}]},
