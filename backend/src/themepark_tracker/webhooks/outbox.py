@@ -85,13 +85,17 @@ def fan_out(conn: Connection, now: datetime) -> int:
     return max(queued, 0)
 
 
-def due(conn: Connection, now: datetime, limit: int) -> dict[int, list[Due]]:
-    """The pending deliveries of each subscription whose oldest one is due, oldest first."""
+def due(conn: Connection, now: datetime, limit: int, subscription_id: int | None = None
+        ) -> dict[int, list[Due]]:
+    """The pending deliveries of each subscription (or of one) whose oldest one is due,
+    oldest first."""
     o = outbox.c
-    rows = conn.execute(
-        select(o.subscription_id, o.event_seq, o.event_id, o.attempts, o.next_attempt_at,
-               o.created_at)
-        .where(o.state == PENDING).order_by(o.subscription_id, o.event_seq).limit(limit))
+    query = (select(o.subscription_id, o.event_seq, o.event_id, o.attempts, o.next_attempt_at,
+                    o.created_at)
+             .where(o.state == PENDING).order_by(o.subscription_id, o.event_seq).limit(limit))
+    if subscription_id is not None:
+        query = query.where(o.subscription_id == subscription_id)
+    rows = conn.execute(query)
     found: dict[int, list[Due]] = {}
     held: set[int] = set()
     for row in rows:

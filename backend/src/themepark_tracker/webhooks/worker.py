@@ -108,18 +108,22 @@ class DeliveryWorker:
             queued = outbox.fan_out(conn, now)
         with self.engine.connect() as conn:
             owed = outbox.due(conn, self.clock(), ROUND_LIMIT)
-        for subscription_id, rows in owed.items():
+        for subscription_id in owed:
             with self._lock:
                 if subscription_id in self._busy:
                     continue
                 self._busy.add(subscription_id)
-            self._pool.submit(self._deliver_all, subscription_id, rows)
+            self._pool.submit(self._deliver_all, subscription_id)
         return queued
 
-    def _deliver_all(self, subscription_id: int, rows: list[outbox.Due]) -> None:
+    def _deliver_all(self, subscription_id: int) -> None:
+        """Its due deliveries, read afresh now that this thread owns the subscription (a list
+        read before could hold rows another thread has delivered since)."""
         try:
             with self.engine.connect() as conn:
                 subscription = store.get(conn, subscription_id)
+                rows = outbox.due(conn, self.clock(), ROUND_LIMIT, subscription_id).get(
+                    subscription_id, [])
             for row in rows if subscription is not None else []:
                 if self._stop.is_set():
                     return
