@@ -73,6 +73,10 @@ def fan_out(conn: Connection, now: datetime) -> int:
     top = conn.scalar(select(func.max(events.c.seq)))
     if top is None:
         return 0
+    # Every subscription row locked for writing at once, before the INSERT ... SELECT reads
+    # them (MariaDB: shared locks) and the UPDATE writes them: a shared lock upgraded while a
+    # delivery's record waits for the same row would be a deadlock.
+    conn.execute(select(webhook_subscriptions.c.subscription_id).with_for_update())
     at = bindparam("now", now, type_=UtcDateTime)
     query = (select(webhook_subscriptions.c.subscription_id, events.c.seq, events.c.event_id,
                     literal(PENDING), literal(0), at, at, at)
@@ -139,16 +143,17 @@ def next_state(due_row: Due, succeeded: bool, now: datetime, settings: Settings
 def record(conn: Connection, due_row: Due, attempt: Attempt, now: datetime,
            settings: Settings) -> str:
     """Log one attempt and move its outbox row on (one transaction: call it inside one);
-    return the row's new state."""
+    return the row's new state. The subscription's row is locked first, as ``fan_out`` locks
+    subscriptions before outbox rows: the same order, so the two never deadlock."""
     number = due_row.attempts + 1
-    log_attempt(conn, due_row.subscription_id, due_row.event_id, number, attempt, now)
+    store.record_result(conn, due_row.subscription_id, attempt.succeeded,
+                        settings.webhook_failing_after, now)
     state, next_at = next_state(due_row, attempt.succeeded, now, settings)
     conn.execute(update(outbox).where(
         outbox.c.subscription_id == due_row.subscription_id,
         outbox.c.event_seq == due_row.event_seq, outbox.c.state == PENDING,
     ).values(state=state, attempts=number, next_attempt_at=next_at, updated_at=now))
-    store.record_result(conn, due_row.subscription_id, attempt.succeeded,
-                        settings.webhook_failing_after, now)
+    log_attempt(conn, due_row.subscription_id, due_row.event_id, number, attempt, now)
     return state
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from themepark_tracker.config import Settings
 from themepark_tracker.db.alert_tables import events
@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 #: The schema revision that made the webhook tables.
 NEEDED_REVISION = "014"
+#: How often recording an attempt is tried, and the pause between tries.
+RECORD_TRIES, RECORD_PAUSE_SECONDS = 5, 0.1
 #: Outbox rows read per round (the rest are read by the next round, which follows at once).
 ROUND_LIMIT = 5000
 
@@ -155,12 +157,28 @@ def deliver(engine: Engine, settings: Settings, client: httpx.Client,
                         int(time.time()))
         attempt = post(client, subscription["url"], message,
                        allow_private=settings.webhook_allow_private)
-    with engine.begin() as conn:
-        state = outbox.record(conn, row, attempt, clock().replace(microsecond=0), settings)
+    state = _record(engine, settings, row, attempt, clock)
     if not attempt.succeeded:
         logger.warning("webhooks: subscription %d, event %s: %s (attempt %d)",
                        row.subscription_id, row.event_id, attempt.error, row.attempts + 1)
     return state
+
+
+def _record(engine: Engine, settings: Settings, row: outbox.Due, attempt: Attempt,
+            clock: Clock) -> str:
+    """``outbox.record`` in its own transaction, tried again when the database gives up on it
+    (a deadlock or lock wait with the fan-out, "database is locked" on SQLite): the request
+    has been answered, and an attempt left unrecorded would be sent again."""
+    for tries_left in range(RECORD_TRIES - 1, -1, -1):
+        try:
+            with engine.begin() as conn:
+                return outbox.record(conn, row, attempt, clock().replace(microsecond=0),
+                                     settings)
+        except OperationalError:
+            if tries_left == 0:
+                raise
+            time.sleep(RECORD_PAUSE_SECONDS)
+    raise AssertionError("unreachable")
 
 
 def send_test(engine: Engine, settings: Settings, subscription_id: int,
