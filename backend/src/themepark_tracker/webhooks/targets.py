@@ -50,11 +50,13 @@ def parse_url(url: str) -> SplitResult:
 
 def is_public(address: IpAddress) -> bool:
     """True for an address on the public internet (not loopback, private, link-local,
-    multicast, reserved or unspecified; an IPv4-mapped IPv6 address is judged as IPv4)."""
+    shared (carrier-grade NAT), multicast, reserved or unspecified; an IPv4-mapped IPv6
+    address is judged as IPv4)."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    return not (address.is_loopback or address.is_private or address.is_link_local
-                or address.is_multicast or address.is_reserved or address.is_unspecified)
+    return address.is_global and not (
+        address.is_loopback or address.is_private or address.is_link_local
+        or address.is_multicast or address.is_reserved or address.is_unspecified)
 
 
 def resolve(host: str, port: int) -> tuple[IpAddress, ...]:
