@@ -71,8 +71,10 @@ def fan_out(conn: Connection, now: datetime) -> int:
     """Queue every new deliverable event for each subscription it matches; return how many
     deliveries were queued. Call it inside a transaction."""
     top = conn.scalar(select(func.max(events.c.seq)))
-    if top is None:
-        return 0
+    if top is None or conn.execute(
+            select(webhook_subscriptions.c.subscription_id)
+            .where(webhook_subscriptions.c.event_cursor < top).limit(1)).first() is None:
+        return 0  # nothing new: no lock taken (the worker asks often)
     # Every subscription row locked for writing at once, before the INSERT ... SELECT reads
     # them (MariaDB: shared locks) and the UPDATE writes them: a shared lock upgraded while a
     # delivery's record waits for the same row would be a deadlock.

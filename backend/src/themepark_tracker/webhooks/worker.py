@@ -120,19 +120,11 @@ class DeliveryWorker:
 
     def _deliver_all(self, subscription_id: int) -> None:
         """Its due deliveries, read afresh now that this thread owns the subscription (a list
-        read before could hold rows another thread has delivered since)."""
+        read before could hold rows another thread has delivered since), and again until
+        none is left: what was queued for it meanwhile goes out without waiting for a poll."""
         try:
-            with self.engine.connect() as conn:
-                subscription = store.get(conn, subscription_id)
-                rows = outbox.due(conn, self.clock(), ROUND_LIMIT, subscription_id).get(
-                    subscription_id, [])
-            for row in rows if subscription is not None else []:
-                if self._stop.is_set():
-                    return
-                if deliver(self.engine, self.settings, self._client, subscription or {}, row,
-                           self.clock) != outbox.DELIVERED:
-                    return
-            self._wake.set()  # there may be more than one round's worth
+            while not self._stop.is_set() and self._deliver_due(subscription_id):
+                pass
         except SQLAlchemyError as exc:
             logger.error("webhooks: subscription %d: database error: %s", subscription_id,
                          getattr(exc, "orig", None) or exc)
@@ -141,6 +133,22 @@ class DeliveryWorker:
         finally:
             with self._lock:
                 self._busy.discard(subscription_id)
+
+    def _deliver_due(self, subscription_id: int) -> bool:
+        """Send the subscription's due deliveries in order, up to the first failure; True if
+        all went out (there may be more)."""
+        with self.engine.connect() as conn:
+            subscription = store.get(conn, subscription_id)
+            rows = outbox.due(conn, self.clock(), ROUND_LIMIT, subscription_id).get(
+                subscription_id, [])
+        if subscription is None or not rows:
+            return False
+        for row in rows:
+            if self._stop.is_set() or deliver(
+                    self.engine, self.settings, self._client, subscription, row,
+                    self.clock) != outbox.DELIVERED:
+                return False
+        return True
 
 
 def deliver(engine: Engine, settings: Settings, client: httpx.Client,
