@@ -67,9 +67,10 @@ class Scheduler:
         while not self.stop.is_set():
             slot = slot_start(self.clock(), period)
             if slot != last_slot:
+                webhooks.pause()  # deliveries wait for the cycle, never the other way
                 self._job("collect", lambda: collect_once(self.engine, self.settings,
                                                           now=self.clock()))
-                webhooks.wake()  # the events of this cycle, in the worker's own thread
+                webhooks.resume()  # and deliver this cycle's events, in their own threads
                 last_slot = slot
                 if floor_hour(slot) != self._last_hour:
                     self._start_maintenance(floor_hour(slot))

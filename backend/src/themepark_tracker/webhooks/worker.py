@@ -57,6 +57,8 @@ class DeliveryWorker:
         self._stop = threading.Event()
         self._busy: set[int] = set()
         self._said = False
+        self._running = threading.Event()  # cleared while a collection cycle runs
+        self._running.set()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pool = ThreadPoolExecutor(settings.webhook_concurrency, "webhook")
@@ -67,6 +69,16 @@ class DeliveryWorker:
         self._thread.start()
 
     def wake(self) -> None:
+        self._wake.set()
+
+    def pause(self) -> None:
+        """Hold new deliveries while a collection cycle runs (requests in flight finish):
+        the worker's threads would otherwise compete with the cycle for the interpreter and
+        the database (bench/alerts.py: seconds added to an 80-park cycle by a burst)."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
         self._wake.set()
 
     def stop(self) -> None:
@@ -84,7 +96,7 @@ class DeliveryWorker:
             self._wake.clear()
             try:
                 ready = ready or self._ready()
-                if ready:
+                if ready and self._running.is_set():
                     self.run_once()
             except SQLAlchemyError as exc:
                 logger.error("webhooks: database error: %s", getattr(exc, "orig", None) or exc)
@@ -144,6 +156,9 @@ class DeliveryWorker:
         if subscription is None or not rows:
             return False
         for row in rows:
+            while not self._running.wait(0.5):
+                if self._stop.is_set():
+                    return False
             if self._stop.is_set() or deliver(
                     self.engine, self.settings, self._client, subscription, row,
                     self.clock) != outbox.DELIVERED:
