@@ -1,6 +1,7 @@
 // The park and ride detail views shown in the dialog (#/parks/<id>, #/rides/<id>).
 
 import * as fmt from "./format.js";
+import { followButton } from "./follow.js";
 import { h, scoreBadge, tierBadge, statusBadge, openBadge, table, empty } from "./dom.js";
 import { drawChart } from "./charts.js";
 import { parkHref, rideHref } from "./rankings.js";
@@ -215,6 +216,7 @@ export function parkDetails(body) {
   const node = h("article", { class: "details park-details", dataset: { parkId: park.park_id, period } },
     h("header", { class: "details-header" },
       h("h2", { id: "details-title" }, park.name),
+      followButton("park", park.park_id, park.name),
       h("p", { class: "meta" },
         [park.location || park.country, tz, park.operator].filter(Boolean).join(" · "),
         park.is_disney ? h("span", { class: "tag" }, "Disney") : null,
@@ -337,6 +339,7 @@ export function rideDetails(body, curves = null) {
   const node = h("article", { class: "details ride-details", dataset: { rideId: ride.ride_id, period } },
     h("header", { class: "details-header" },
       h("h2", { id: "details-title" }, ride.name),
+      followButton("ride", ride.ride_id, ride.name),
       h("p", { class: "meta" },
         h("a", { href: parkHref(ride.park_id, period) }, ride.park_name), ` · ${tz} · `,
         tierBadge(ride.tier, ride.tier_weight),

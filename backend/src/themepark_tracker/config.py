@@ -109,7 +109,7 @@ class Settings:
     #: Subscriptions delivered to at the same time (one delivery at a time per subscription).
     webhook_concurrency: int = 8
     #: How often the delivery worker looks for due deliveries when no cycle wakes it.
-    webhook_poll_seconds: float = 5.0
+    webhook_poll_seconds: float = 2.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -175,7 +175,7 @@ def webhook_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "webhook_retry_hours": _seconds(env, "WEBHOOK_RETRY_HOURS", 24.0),
         "webhook_failing_after": _int(env, "WEBHOOK_FAILING_AFTER", 5),
         "webhook_concurrency": _int(env, "WEBHOOK_CONCURRENCY", 8),
-        "webhook_poll_seconds": _seconds(env, "WEBHOOK_POLL_SECONDS", 5.0),
+        "webhook_poll_seconds": _seconds(env, "WEBHOOK_POLL_SECONDS", 2.0),
     }
 
 

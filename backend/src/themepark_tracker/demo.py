@@ -16,6 +16,7 @@ from themepark_tracker.aggregate.recovery import fit_curves
 from themepark_tracker.config import Settings, embedded_url
 from themepark_tracker.db.engine import describe, make_engine
 from themepark_tracker.db.migrate import upgrade
+from themepark_tracker.ingest.events import derive_stored_events
 from themepark_tracker.report import print_rankings
 from themepark_tracker.simulate import parse_end, simulate
 
@@ -41,6 +42,8 @@ def run_demo(settings: Settings, *, days: int, parks: int, rides: int) -> Settin
     console.print(f"Aggregated {sum(d.parks for d in done)} park-days")
     fitted = fit_curves(engine, settings.recovery_window_days)  # as `themepark run` daily
     console.print(f"Fitted {fitted.strata} recovery curves over {fitted.outages:,} outages")
+    # The feeds' entries (SPEC §13), as the collector records them after each cycle.
+    console.print(derive_stored_events(engine, settings).describe())
     for period in ("today", "yesterday", "last_week"):
         print_rankings(engine, settings, period=period, park_filter="all-parks", limit=10,
                        console=console)

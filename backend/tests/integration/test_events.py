@@ -186,3 +186,28 @@ def test_before_revision_014_deriving_does_nothing(engine: Engine) -> None:
             at.events.create(conn)
     with engine.connect() as conn:
         assert conn.execute(select(at.events)).first() is None
+
+
+def test_an_imported_week_is_in_the_events_but_delivers_nothing(park: Engine,
+                                                                tmp_path: Any) -> None:
+    from sqlalchemy import delete
+
+    from themepark_tracker.db import tables as t
+    from themepark_tracker.transfer import export_dir, import_dir
+
+    cycles = [cycle(1, T0 + timedelta(days=d) + n * 5 * M, row, RIDES)
+              for d in range(7) for n, row in enumerate(["OOO", "COO", "COO", "OOO"])]
+    ingest(park, cycles, 5)
+    export_dir(park, tmp_path / "week")
+    with park.begin() as conn:  # a fresh database: the same catalogue and nothing else
+        for table in (t.ride_outages, t.ride_status_snapshots, t.park_activity_snapshots):
+            conn.execute(delete(table))
+    summary = import_dir(park, tmp_path / "week", settings(park))
+    got = events(park)
+    # one breakdown a day: 7 ride.down at 10:05 and 7 ride.up at 10:15, none to deliver
+    assert summary.events is not None and summary.events.recorded == 14
+    assert sorted((e.event_type, e.occurred_at) for e in got) == sorted(
+        [("ride.down", T0 + timedelta(days=d) + 5 * M) for d in range(7)]
+        + [("ride.up", T0 + timedelta(days=d) + 15 * M) for d in range(7)])
+    assert not any(e.deliver for e in got)
+    assert "events: 14 new, 0 to deliver" in summary.describe()

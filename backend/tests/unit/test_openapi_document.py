@@ -59,10 +59,10 @@ def test_every_operation_documents_its_errors_with_the_envelope() -> None:
             health if path == "/api/health" else ERROR), path
 
 
-def test_the_document_describes_exactly_the_apps_api_routes() -> None:
+def test_the_document_describes_exactly_the_apps_api_and_feed_routes() -> None:
     app = create_app(Settings(database_url="sqlite://"))
     routes = {(rule.rule.replace("<", "{").replace(">", "}"), method.lower())
-              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")
+              for rule in app.url_map.iter_rules() if rule.rule.startswith(("/api/", "/feeds/"))
               for method in (rule.methods or ()) if method in {"GET", "POST", "DELETE"}}
     assert routes - {("/api/openapi.json", "get")} == {
         (path, method) for path, method, _ in operations()}

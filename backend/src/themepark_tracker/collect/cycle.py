@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -25,6 +26,8 @@ from themepark_tracker.sources.models import QUEUE_TIMES, THEMEPARKS_WIKI, LiveA
 from themepark_tracker.timeutil import slot_start, utcnow
 
 logger = logging.getLogger(__name__)
+
+_DERIVING = threading.Lock()
 
 #: A cycle that takes longer than this (it should take seconds) no longer keeps others out.
 COLLECT_LOCK_TTL = timedelta(minutes=10)
@@ -96,17 +99,21 @@ def _targets(engine: Engine) -> tuple[list[_Target], dict[tuple[str, str], int]]
     return targets, ride_of
 
 
-def collect_once(engine: Engine, settings: Settings, now: datetime | None = None) -> CycleReport:
+def collect_once(engine: Engine, settings: Settings, now: datetime | None = None, *,
+                 events_in_background: bool = False) -> CycleReport:
     """Fetch every park, build one cycle each, ingest each park in its own transaction. A park
     whose fetch or ingest fails is logged and skipped (a failed ingest, whatever raised, also
     as an INGEST_FAILED data-quality record); the others are stored. Two collections never
-    overlap (a lock named "collect")."""
+    overlap (a lock named "collect"). Then the events of the cycle are derived (SPEC §13):
+    before returning, or, with ``events_in_background`` (``themepark run``), in a thread of
+    their own, so that their cost is never added to the cycle."""
     release_dead_locks(engine)  # a cron run killed mid-cycle must not block the next ones
     with job_lock(engine, "collect", ttl=COLLECT_LOCK_TTL):
-        return _collect(engine, settings, now)
+        return _collect(engine, settings, now, events_in_background)
 
 
-def _collect(engine: Engine, settings: Settings, now: datetime | None) -> CycleReport:
+def _collect(engine: Engine, settings: Settings, now: datetime | None, background: bool
+             ) -> CycleReport:
     recorded_at = slot_start(now or utcnow(), settings.collection_period)
     targets, ride_of = _targets(engine)
     if not targets:
@@ -117,7 +124,11 @@ def _collect(engine: Engine, settings: Settings, now: datetime | None) -> CycleR
         cycle = _cycle(target, answer, ride_of, report)
         if cycle is not None:
             _ingest_park(engine, target, cycle, report)
-    _derive_events(engine, settings, report, now)
+    if background:
+        threading.Thread(target=_derive_events, args=(engine, settings, report, now),
+                         name="events").start()
+    else:
+        _derive_events(engine, settings, report, now)
     logger.info("%s", report.describe())
     return report
 
@@ -130,7 +141,9 @@ def _derive_events(engine: Engine, settings: Settings, report: CycleReport,
     if not report.ingest.days_marked:
         return
     try:
-        report.events = derive_events(engine, settings, report.ingest.days_marked, now=now)
+        with _DERIVING:  # one derivation at a time: two would record the same new events
+            report.events = derive_events(engine, settings, report.ingest.days_marked,
+                                          now=now)
     except Exception:  # noqa: BLE001 - events must never break a collection cycle
         logger.exception("Deriving this cycle's events failed; the cycle is stored")
 

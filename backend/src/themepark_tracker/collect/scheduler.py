@@ -1,6 +1,7 @@
 """``themepark run``: the long-running scheduler.
 
-- every collection period (``COLLECTION_INTERVAL_MINUTES``), at the slot boundary: one cycle;
+- every collection period (``COLLECTION_INTERVAL_MINUTES``), at the slot boundary: one cycle,
+  then its events (SPEC §13) in a thread of their own, so they never delay the next cycle;
 - after the first cycle of each new UTC hour (and at start): aggregate every finished hour that
   is due, catching up missed ones (``run_hourly``), then every park-day that has ended
   (``run_daily``); once per UTC day also refresh opening schedules and the catalogue, refit the
@@ -68,9 +69,11 @@ class Scheduler:
             slot = slot_start(self.clock(), period)
             if slot != last_slot:
                 webhooks.pause()  # deliveries wait for the cycle, never the other way
-                self._job("collect", lambda: collect_once(self.engine, self.settings,
-                                                          now=self.clock()))
-                webhooks.resume()  # and deliver this cycle's events, in their own threads
+                self._job("collect", lambda: collect_once(
+                    self.engine, self.settings, now=self.clock(), events_in_background=True))
+                # The worker resumes; it finds this cycle's events once their thread has
+                # recorded them (it polls every WEBHOOK_POLL_SECONDS).
+                webhooks.resume()
                 last_slot = slot
                 if floor_hour(slot) != self._last_hour:
                     self._start_maintenance(floor_hour(slot))

@@ -65,28 +65,60 @@ class ParkCycle:
     active_weight: int
 
 
-def score_crossings(cycles: Iterable[ParkCycle], threshold: float
-                    ) -> list[tuple[datetime, float]]:
-    """The cycles of one local day (in time order) at which today's score (SPEC §5: Σ s(t) / n
-    over the day's open cycles so far, compared as shown, rounded to one decimal) goes from at
-    or below ``threshold`` to above it, with that score. The day starts armed (no score yet is
-    not above anything); after firing it re-arms once the score is ≤ threshold − 0.5."""
-    fired: list[tuple[datetime, float]] = []
-    armed = True
+def running_scores(cycles: Iterable[ParkCycle]) -> list[tuple[datetime, float]]:
+    """Today's score (SPEC §5: Σ s(t) / n over the day's open cycles so far, full precision)
+    after each open cycle of one local day, in time order."""
+    out: list[tuple[datetime, float]] = []
     total, count = 0.0, 0
     for cycle in cycles:
         s = metrics.shame_score(cycle.down_weight, cycle.active_weight, cycle.park_open)
-        if s is None:
-            continue
-        total, count = total + s, count + 1
-        score = metrics.round_half_up(metrics.mean_shame(total, count), 1)
-        assert score is not None
-        if armed and score > threshold:
-            fired.append((cycle.recorded_at, score))
+        if s is not None:
+            total, count = total + s, count + 1
+            out.append((cycle.recorded_at, total / count))
+    return out
+
+
+def _shown(mean: float) -> float:
+    shown = metrics.round_half_up(mean, 1)
+    assert shown is not None
+    return shown
+
+
+def _above(mean: float, threshold: float) -> bool:
+    """Whether the score as shown (rounded half up to 0.1) is above ``threshold``; the exact
+    rounding is only needed near it (rounding moves a value by at most 0.05)."""
+    if abs(mean - threshold) > 0.1:
+        return mean > threshold
+    return _shown(mean) > threshold
+
+
+def score_crossings(cycles: Iterable[ParkCycle], threshold: float
+                    ) -> list[tuple[datetime, float]]:
+    """The cycles of one local day (in time order) at which today's score, compared as shown
+    (rounded to one decimal), goes from at or below ``threshold`` to above it, with that
+    score. The day starts armed (no score yet is not above anything); after firing it re-arms
+    once the score is ≤ threshold − 0.5."""
+    return crossings_of(running_scores(cycles), threshold)
+
+
+def crossings_of(scores: Sequence[tuple[datetime, float]], threshold: float
+                 ) -> list[tuple[datetime, float]]:
+    """``score_crossings`` over the running scores (``running_scores``) of one day."""
+    fired: list[tuple[datetime, float]] = []
+    armed = True
+    rearm = threshold - SCORE_REARM_MARGIN
+    for at, mean in scores:
+        if armed and _above(mean, threshold):
+            fired.append((at, _shown(mean)))
             armed = False
-        elif not armed and score <= threshold - SCORE_REARM_MARGIN:
+        elif not armed and not _above(mean, rearm):
             armed = True
     return fired
+
+
+def wait_crossed(before: float, wait: float, minutes: float) -> bool:
+    """An operating ride's posted wait went from above ``minutes`` to at or below them."""
+    return before > minutes >= wait
 
 
 def wait_crossings(readings: Sequence[tuple[datetime, int]], minutes: float
@@ -96,4 +128,4 @@ def wait_crossings(readings: Sequence[tuple[datetime, int]], minutes: float
     and re-arms when a later wait is above them again. The first wait of a day has nothing to
     go from, so a ride opening with a short queue does not fire."""
     return [(at, wait) for (_, before), (at, wait) in zip(readings, readings[1:], strict=False)
-            if before > minutes >= wait]
+            if wait_crossed(before, wait, minutes)]

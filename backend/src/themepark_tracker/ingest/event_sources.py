@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, or_, select
+from sqlalchemy import Connection, Row, and_, func, or_, select
 
 from themepark_tracker import metrics
 from themepark_tracker.db import alert_tables as at
@@ -32,6 +32,9 @@ class Thresholds:
 
     def park_wants_waits(self, park_id: int) -> bool:
         return bool(self.waits_by_park.get(park_id) or self.waits_by_park.get(None))
+
+    def all_minutes(self) -> set[float]:
+        return set().union(*self.waits_by_ride.values(), *self.waits_by_park.values())
 
     def waits_for(self, park_id: int, ride_id: int) -> set[float]:
         return (self.waits_by_ride.get(ride_id, set()) | self.waits_by_park.get(park_id, set())
@@ -57,12 +60,15 @@ def thresholds(conn: Connection) -> Thresholds:
     return out
 
 
-def outages_touched(conn: Connection, park_id: int, since: datetime) -> list[Row[Any]]:
-    """The park's outages still ongoing or ended at or after ``since``: every one that can have
-    reached the down count, or recovered, in the cycles re-derived (ended_at ≥ last_down_at)."""
+def outages_touched(conn: Connection, since: dict[int, datetime]) -> list[Row[Any]]:
+    """Each park's outages still ongoing or ended at or after its ``since``: every one that can
+    have reached the down count, or recovered, in the cycles re-derived (ended_at ≥
+    last_down_at). One query for all the parks."""
     ro = t.ride_outages
-    return list(conn.execute(select(ro).where(
-        ro.c.park_id == park_id, or_(ro.c.ended_at.is_(None), ro.c.ended_at >= since))))
+    rows = conn.execute(select(ro).where(
+        ro.c.park_id.in_(sorted(since)),
+        or_(ro.c.ended_at.is_(None), ro.c.ended_at >= min(since.values()))))
+    return [r for r in rows if r.ended_at is None or r.ended_at >= since[r.park_id]]
 
 
 def nth_down_cycle(conn: Connection, outage: Row[Any], n: int) -> datetime:
@@ -78,30 +84,66 @@ def nth_down_cycle(conn: Connection, outage: Row[Any], n: int) -> datetime:
     return found if found is not None else outage.last_down_at  # type: ignore[no-any-return]
 
 
-def park_cycles(conn: Connection, park_id: int, day: date) -> list[ParkCycle]:
+def park_cycles(conn: Connection, days: dict[int, set[date]]
+                ) -> dict[tuple[int, date], list[ParkCycle]]:
+    """The stored cycles of each park-day, in time order; one query for all of them."""
     pas = t.park_activity_snapshots
-    rows = conn.execute(select(pas.c.recorded_at, pas.c.park_appears_open, pas.c.down_weight,
-                               pas.c.active_weight).where(
-        pas.c.park_id == park_id, pas.c.local_date == day).order_by(pas.c.recorded_at))
-    return [ParkCycle(r.recorded_at, bool(r.park_appears_open), r.down_weight or 0,
-                      r.active_weight or 0) for r in rows]
-
-
-def operating_waits(conn: Connection, park_id: int, day: tuple[datetime, datetime],
-                    ride_ids: Iterable[int] | None) -> dict[int, list[tuple[datetime, int]]]:
-    """Each ride's posted waits while OPERATING over the park-day [start, end), in time order
-    (all the park's rides when ``ride_ids`` is None); read by the primary key's prefix."""
-    rss = t.ride_status_snapshots
-    condition = and_(rss.c.park_id == park_id, rss.c.recorded_at >= day[0],
-                     rss.c.recorded_at < day[1],
-                     rss.c.status == metrics.OPERATING, rss.c.wait_time.is_not(None))
-    if ride_ids is not None:
-        condition = and_(condition, rss.c.ride_id.in_(sorted(ride_ids)))
-    out: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
-    for row in conn.execute(select(rss.c.ride_id, rss.c.recorded_at, rss.c.wait_time)
-                            .where(condition).order_by(rss.c.ride_id, rss.c.recorded_at)):
-        out[row.ride_id].append((row.recorded_at, row.wait_time))
+    rows = conn.execute(select(pas.c.park_id, pas.c.local_date, pas.c.recorded_at,
+                               pas.c.park_appears_open, pas.c.down_weight, pas.c.active_weight)
+                        .where(pas.c.park_id.in_(sorted(days)),
+                               pas.c.local_date.in_(sorted(set().union(*days.values()))))
+                        .order_by(pas.c.park_id, pas.c.recorded_at))
+    out: dict[tuple[int, date], list[ParkCycle]] = defaultdict(list)
+    for park_id, day, at_, open_, down, active in rows:
+        if day in days[park_id]:
+            out[(park_id, day)].append(ParkCycle(at_, bool(open_), down or 0, active or 0))
     return out
+
+
+@dataclass(frozen=True)
+class WaitDrop:
+    """An operating ride's posted wait below the one it posted before that day."""
+
+    park_id: int
+    ride_id: int
+    recorded_at: datetime
+    wait: int
+    before: int
+
+
+def wait_drops(conn: Connection, spans: dict[int, list[tuple[date, datetime, datetime]]],
+               rides: Iterable[int] | None, lowest: float, highest: float) -> list[WaitDrop]:
+    """Within the park-days of ``spans`` (park -> (local date, start, end)), each posted wait
+    of an OPERATING ride (``rides``, or all) paired with the ride's previous such wait of the
+    same local day (SQL ``LAG``), kept where a subscriber's minutes between ``lowest`` and
+    ``highest`` may lie between them. The database reads the days by the primary key's
+    prefix and hands back only these pairs."""
+    rss = t.ride_status_snapshots
+    condition = and_(rss.c.park_id.in_(sorted(spans)),
+                     rss.c.recorded_at >= min(s for v in spans.values() for _, s, _ in v),
+                     rss.c.recorded_at < max(e for v in spans.values() for _, _, e in v),
+                     rss.c.local_date.in_(sorted({d for v in spans.values() for d, _, _ in v})),
+                     rss.c.status == metrics.OPERATING, rss.c.wait_time.is_not(None))
+    if rides is not None:
+        condition = and_(condition, rss.c.ride_id.in_(sorted(set(rides))))
+    before = func.lag(rss.c.wait_time).over(partition_by=(rss.c.ride_id, rss.c.local_date),
+                                            order_by=rss.c.recorded_at)
+    inner = select(rss.c.park_id, rss.c.ride_id, rss.c.local_date, rss.c.recorded_at,
+                   rss.c.wait_time, before.label("before")).where(condition).subquery()
+    rows = conn.execute(select(inner).where(inner.c.before > lowest,
+                                            inner.c.wait_time <= highest,
+                                            inner.c.before > inner.c.wait_time)
+                        .order_by(inner.c.ride_id, inner.c.recorded_at))
+    wanted = {(p, d) for p, v in spans.items() for d, _, _ in v}
+    return [WaitDrop(r.park_id, r.ride_id, r.recorded_at, r.wait_time, r.before)
+            for r in rows if (r.park_id, r.local_date) in wanted]
+
+
+def stored_park_days(conn: Connection) -> list[tuple[int, date]]:
+    """Every park-day with a stored cycle."""
+    pas = t.park_activity_snapshots
+    return [(r.park_id, r.local_date) for r in conn.execute(
+        select(pas.c.park_id, pas.c.local_date).distinct())]
 
 
 @dataclass(frozen=True)

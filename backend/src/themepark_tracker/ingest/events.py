@@ -42,15 +42,17 @@ from themepark_tracker.ingest.event_rules import (
     RIDE_UP,
     RIDE_WAIT_BELOW,
     Occurrence,
-    score_crossings,
-    wait_crossings,
+    crossings_of,
+    running_scores,
+    wait_crossed,
 )
 from themepark_tracker.ingest.event_texts import payload_of
 from themepark_tracker.timeutil import local_day_bounds, utcnow, zone_of
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EventSummary", "derive_events", "events_after", "events_recorded"]
+__all__ = ["EventSummary", "derive_events", "derive_stored_events", "events_after",
+           "events_recorded"]
 
 _HAVE_TABLE: weakref.WeakSet[Engine] = weakref.WeakSet()
 
@@ -110,63 +112,81 @@ class _Found:
     outage_of: dict[str, Row[Any]] = field(default_factory=dict)
 
 
+def derive_stored_events(engine: Engine, settings: Settings, now: datetime | None = None
+                         ) -> EventSummary:
+    """``derive_events`` over every stored park-day (the demo, after its simulated week)."""
+    if not events_recorded(engine):
+        return EventSummary(skipped=True)
+    with engine.connect() as conn:
+        days = src.stored_park_days(conn)
+    return derive_events(engine, settings, days, now=now)
+
+
 def _occurrences(conn: Connection, settings: Settings, days: dict[int, set[date]]) -> _Found:
+    """Every event of the park-days, found with one query per kind for all the parks."""
     wanted = src.thresholds(conn)
     zones = {p: zone_of(tz) for p, (_, tz) in src.names(conn, days, ()).parks.items()}
+    spans = {p: [(d, *local_day_bounds(d, zones[p])) for d in sorted(ds)]
+             for p, ds in days.items() if p in zones}
     found = _Found()
-    for park_id, park_days in sorted(days.items()):
-        zone = zones.get(park_id)
-        if zone is None:
-            continue
-        bounds = [local_day_bounds(d, zone) for d in sorted(park_days)]
-        _outage_events(conn, settings, park_id, bounds[0][0], found)
-        for day, span in zip(sorted(park_days), bounds, strict=True):
-            found.items += _score_events(conn, park_id, day, wanted.scores_for(park_id))
-            found.items += _wait_events(conn, park_id, span, wanted)
+    if not spans:
+        return found
+    _outage_events(conn, settings, {p: v[0][1] for p, v in spans.items()}, found)
+    found.items += _score_events(conn, {p: days[p] for p in spans}, wanted)
+    found.items += _wait_events(conn, spans, wanted)
     return found
 
 
-def _outage_events(conn: Connection, settings: Settings, park_id: int, since: datetime,
+def _outage_events(conn: Connection, settings: Settings, since: dict[int, datetime],
                    found: _Found) -> None:
     """``ride.down`` for each outage with at least ``ALERT_MIN_DOWN_CYCLES`` counted-down
     cycles, ``ride.up`` when such an outage ended ``recovered`` (SPEC §13)."""
     n = settings.alert_min_down_cycles
     interval = settings.collection_interval_minutes
-    for o in src.outages_touched(conn, park_id, since):
+    for o in src.outages_touched(conn, since):
         if o.down_snapshots < n:
             continue
         cause = o.last_down_at if o.down_snapshots == n else None
-        down = Occurrence(RIDE_DOWN, park_id, o.ride_id, o.started_at, cause,
+        down = Occurrence(RIDE_DOWN, o.park_id, o.ride_id, o.started_at, cause,
                           details=(("down_minutes", n * interval),))
         found.items.append(down)
         if cause is None:
             found.outage_of[down.event_id] = o
         if o.end_reason == "recovered" and o.ended_at is not None:
-            found.items.append(Occurrence(RIDE_UP, park_id, o.ride_id, o.ended_at, o.ended_at,
-                                          details=(("down_minutes", o.down_minutes),
-                                                   ("started_at", o.started_at))))
+            found.items.append(Occurrence(RIDE_UP, o.park_id, o.ride_id, o.ended_at,
+                                          o.ended_at, details=(
+                                              ("down_minutes", o.down_minutes),
+                                              ("started_at", o.started_at))))
 
 
-def _score_events(conn: Connection, park_id: int, day: date, scores: set[float]
+def _score_events(conn: Connection, days: dict[int, set[date]], wanted: src.Thresholds
                   ) -> list[Occurrence]:
-    if not scores:
-        return []
-    cycles = src.park_cycles(conn, park_id, day)
-    return [Occurrence(PARK_SCORE_ABOVE, park_id, None, at_, at_, threshold, (("score", s),))
-            for threshold in sorted(scores) for at_, s in score_crossings(cycles, threshold)]
-
-
-def _wait_events(conn: Connection, park_id: int, span: tuple[datetime, datetime],
-                 wanted: src.Thresholds) -> list[Occurrence]:
-    rides = None if wanted.park_wants_waits(park_id) else set(wanted.waits_by_ride)
-    if rides is not None and not rides:
+    watched = {p: ds for p, ds in days.items() if wanted.scores_for(p)}
+    if not watched:
         return []
     out: list[Occurrence] = []
-    for ride_id, readings in src.operating_waits(conn, park_id, span, rides).items():
-        for minutes in sorted(wanted.waits_for(park_id, ride_id)):
-            out += [Occurrence(RIDE_WAIT_BELOW, park_id, ride_id, at_, at_, minutes,
-                               (("wait_time", wait),))
-                    for at_, wait in wait_crossings(readings, minutes)]
+    for (park_id, _), cycles in src.park_cycles(conn, watched).items():
+        scores = running_scores(cycles)
+        out += [Occurrence(PARK_SCORE_ABOVE, park_id, None, at_, at_, threshold,
+                           (("score", s),))
+                for threshold in sorted(wanted.scores_for(park_id))
+                for at_, s in crossings_of(scores, threshold)]
+    return out
+
+
+def _wait_events(conn: Connection, spans: dict[int, list[tuple[date, datetime, datetime]]],
+                 wanted: src.Thresholds) -> list[Occurrence]:
+    everywhere = any(wanted.park_wants_waits(p) for p in spans)
+    rides = None if everywhere else set(wanted.waits_by_ride)
+    minutes = wanted.all_minutes()
+    if (rides is not None and not rides) or not minutes:
+        return []
+    out: list[Occurrence] = []
+    for drop in src.wait_drops(conn, spans, rides, min(minutes), max(minutes)):
+        out += [Occurrence(RIDE_WAIT_BELOW, drop.park_id, drop.ride_id, drop.recorded_at,
+                           drop.recorded_at, m, (("wait_time", drop.wait),))
+                for m in sorted(wanted.waits_for(drop.park_id, drop.ride_id))
+                if wait_crossed(drop.before, drop.wait, m)]
     return out
 
 

@@ -15,7 +15,16 @@ from flask_limiter.util import get_remote_address
 from themepark_tracker.config import Settings
 from themepark_tracker.db.engine import make_engine
 from themepark_tracker.timeutil import Clock, utcnow
-from themepark_tracker.web import errors, frontend, live, meta, parks, rides, subscriptions
+from themepark_tracker.web import (
+    errors,
+    feeds,
+    frontend,
+    live,
+    meta,
+    parks,
+    rides,
+    subscriptions,
+)
 from themepark_tracker.web.cache import limiter_storage_uri, make_cache
 from themepark_tracker.web.respond import JsonProvider, Services
 from themepark_tracker.web.security import add_security_headers
@@ -44,7 +53,7 @@ def create_app(
     # registered first) and sees the headers the limiter added.
     app.after_request(_headers)
     _limit(app, settings)
-    for module in (parks, rides, live, meta, subscriptions, frontend):
+    for module in (parks, rides, live, meta, feeds, subscriptions, frontend):
         app.register_blueprint(module.bp)
     errors.register(app)
     return app

@@ -20,7 +20,7 @@ from flask import Response, request
 
 logger = logging.getLogger(__name__)
 
-#: A JSON answer loads nothing and belongs in no frame.
+#: A JSON answer (or an Atom feed) loads nothing and belongs in no frame.
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 #: What only a header can say, added to the page's own policy.
 HEADER_ONLY = "frame-ancestors 'none'"
@@ -67,6 +67,7 @@ def page_policy(frontend_dir: Path) -> str:
 def add_security_headers(response: Response, frontend_dir: Path) -> None:
     for name, value in COMMON_HEADERS.items():
         response.headers[name] = value
-    is_api = request.path.startswith("/api/") or request.path == "/api"
+    # The Atom feeds, like the API, are data that loads nothing.
+    is_api = request.path.startswith(("/api/", "/feeds/")) or request.path == "/api"
     response.headers["Content-Security-Policy"] = (
         API_POLICY if is_api else page_policy(frontend_dir))

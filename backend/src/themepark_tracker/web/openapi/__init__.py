@@ -15,7 +15,7 @@ period) is not in a type. Both directions of drift fail the contract test instea
 
 from __future__ import annotations
 
-from themepark_tracker.web.openapi import paths, subscriptions
+from themepark_tracker.web.openapi import feeds, paths, subscriptions
 from themepark_tracker.web.openapi.schemas import COMPONENTS, Schema
 
 __all__ = ["document"]
@@ -29,7 +29,7 @@ def document() -> Schema:
                  "description": "Theme-park ride downtime: shame scores, rankings, details "
                                 "and charts. Definitions: SPEC.md."},
         "paths": {**paths.parks(), **paths.rides(), **paths.live(), **paths.meta(),
-                  **subscriptions.paths()},
+                  **feeds.paths(), **subscriptions.paths()},
         "components": {"schemas": {**COMPONENTS, **subscriptions.COMPONENTS},
                        "securitySchemes": subscriptions.SECURITY_SCHEMES},
     }
