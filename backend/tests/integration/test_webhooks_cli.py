@@ -48,13 +48,16 @@ def test_add_list_test_remove(engine: Engine, receiver: Receiver) -> None:
                 "--park", "7", "--format", "discord")
     assert added.exit_code == 0, added.output
     secret = re.search(r"Secret \(shown only now[^)]*\): ([0-9a-f]{64})", added.output)
-    assert secret and "Subscription 1: ride.down to " in added.output
+    made = re.search(r"Subscription (\d+): ride\.down to ", added.output)
+    assert secret and made, added.output
+    sid = made.group(1)  # ids are not reused (MariaDB keeps counting after a test's rows go)
 
     listed = run(engine, "list")
     assert listed.exit_code == 0 and secret.group(1) not in listed.output
-    assert re.search(r"^1\tride\.down\tpark=7 ride=701\tdiscord\tactive ", listed.output, re.M)
+    assert re.search(rf"^{sid}\tride\.down\tpark=7 ride=701\tdiscord\tactive ", listed.output,
+                     re.M)
 
-    tested = run(engine, "test", "1")
+    tested = run(engine, "test", sid)
     assert tested.exit_code == 0, tested.output
     assert tested.stdout.startswith("Delivered: HTTP 204 in ")
     got = receiver.received[0]
@@ -66,12 +69,12 @@ def test_add_list_test_remove(engine: Engine, receiver: Receiver) -> None:
     assert (logged.event_id, logged.status_code, logged.succeeded) == (got.event_id, 204, True)
 
     receiver.status = 500
-    failed = run(engine, "test", "1")
+    failed = run(engine, "test", sid)
     assert failed.exit_code == 1 and "the test delivery failed: HTTP 500" in failed.output
 
-    assert run(engine, "remove", "1").stdout == "Removed subscription 1\n"
-    gone = run(engine, "remove", "1")
-    assert gone.exit_code == 1 and "no webhook subscription with id 1" in gone.output
+    assert run(engine, "remove", sid).stdout == f"Removed subscription {sid}\n"
+    gone = run(engine, "remove", sid)
+    assert gone.exit_code == 1 and f"no webhook subscription with id {sid}" in gone.output
     assert run(engine, "list").stdout == "No webhook subscriptions.\n"
 
 
@@ -126,7 +129,9 @@ def test_the_readme_receiver_verifies_a_real_delivery(engine: Engine, tmp_path: 
         port = probe.port
     added = run(engine, "add", f"http://127.0.0.1:{port}/", "--event", "ride.up", "--park", "7")
     secret = re.search(r": ([0-9a-f]{64})", added.output)
-    assert secret, added.output
+    made = re.search(r"Subscription (\d+):", added.output)
+    assert secret and made, added.output
+    sid = made.group(1)
     script = tmp_path / "receiver.py"
     script.write_text(code, encoding="utf-8")
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
@@ -134,13 +139,13 @@ def test_the_readme_receiver_verifies_a_real_delivery(engine: Engine, tmp_path: 
                                  "PATH": "/usr/bin:/bin"})
     try:
         deadline = time.monotonic() + 20
-        while (result := run(engine, "test", "1")).exit_code != 0:
+        while (result := run(engine, "test", sid)).exit_code != 0:
             assert time.monotonic() < deadline, result.output  # the receiver is starting
             time.sleep(0.2)
         assert "HTTP 204" in result.output
         with engine.begin() as conn:  # the same subscription with another secret: forged
             conn.execute(webhook_subscriptions.update().values(secret="0" * 64))
-        forged = run(engine, "test", "1")
+        forged = run(engine, "test", sid)
         assert forged.exit_code == 1 and "HTTP 401" in forged.output
     finally:
         proc.terminate()
