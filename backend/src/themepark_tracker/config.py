@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote_plus
 
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "themepark-tracker"
@@ -101,6 +102,22 @@ class Settings:
     #: SPEC §13: an event whose cause is older than this when recorded is never delivered
     #: (a backfill or an import floods nobody); it is still recorded and in the feeds.
     event_max_age_minutes: int = 30
+    #: The bearer token of the write API (/api/subscriptions); unset: that API refuses.
+    admin_token: str | None = None
+    #: Webhook targets on loopback, private or link-local addresses (tests, a home network).
+    webhook_allow_private: bool = False
+    webhook_timeout_seconds: int = 10
+    #: A delivery is retried with exponential backoff from this pause, up to the maximum,
+    #: for this many hours after its event was queued; then it is given up.
+    webhook_retry_base_seconds: float = 30.0
+    webhook_retry_max_seconds: float = 3600.0
+    webhook_retry_hours: float = 24.0
+    #: Consecutive failed attempts after which a subscription is marked failing.
+    webhook_failing_after: int = 5
+    #: Subscriptions delivered to at the same time (one delivery at a time per subscription).
+    webhook_concurrency: int = 8
+    #: How often the delivery worker looks for due deliveries when no cycle wakes it.
+    webhook_poll_seconds: float = 2.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -133,6 +150,8 @@ class Settings:
             park_match_max_km=_int(env, "PARK_MATCH_MAX_KM", 10),
             alert_min_down_cycles=_int(env, "ALERT_MIN_DOWN_CYCLES", 2),
             event_max_age_minutes=_int(env, "EVENT_MAX_AGE_MINUTES", 30, minimum=0),
+            admin_token=env.get("ADMIN_TOKEN") or None,
+            **webhook_settings(env),
         )
 
     @property
@@ -142,6 +161,33 @@ class Settings:
 
     def with_database(self, url: str) -> Settings:
         return replace(self, database_url=url, database_is_embedded=url.startswith("sqlite"))
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise ConfigError(f"{name} must be a positive number, got {raw!r}")
+    return value
+
+
+def webhook_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The WEBHOOK_* settings (README, "Webhooks")."""
+    return {
+        "webhook_allow_private": _bool(env, "WEBHOOK_ALLOW_PRIVATE", False),
+        "webhook_timeout_seconds": _int(env, "WEBHOOK_TIMEOUT_SECONDS", 10),
+        "webhook_retry_base_seconds": _seconds(env, "WEBHOOK_RETRY_BASE_SECONDS", 30.0),
+        "webhook_retry_max_seconds": _seconds(env, "WEBHOOK_RETRY_MAX_SECONDS", 3600.0),
+        "webhook_retry_hours": _seconds(env, "WEBHOOK_RETRY_HOURS", 24.0),
+        "webhook_failing_after": _int(env, "WEBHOOK_FAILING_AFTER", 5),
+        "webhook_concurrency": _int(env, "WEBHOOK_CONCURRENCY", 8),
+        "webhook_poll_seconds": _seconds(env, "WEBHOOK_POLL_SECONDS", 2.0),
+    }
 
 
 def database_url_from_env(env: Mapping[str, str]) -> tuple[str, bool]:

@@ -102,8 +102,8 @@ def test_every_command_is_collected() -> None:
     assert {"db", "db upgrade", "db downgrade", "import", "export", "mirror", "serve",
             "aggregate-hourly", "status"} <= paths
     # + recovery, recovery fit, outages, outages rebuild, backfill-upstream, export-stats,
-    # coverage, crosscheck
-    assert len(paths) == 26
+    # coverage, crosscheck, webhooks (4)
+    assert len(paths) == 31
 
 
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])

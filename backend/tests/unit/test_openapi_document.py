@@ -35,14 +35,23 @@ def test_every_object_schema_is_closed_and_requires_only_what_it_declares() -> N
         assert set(schema["required"]) <= set(schema["properties"]), where
 
 
-def test_every_operation_documents_its_errors_with_the_envelope() -> None:
+def operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
     for path, item in document()["paths"].items():
-        responses = item["get"]["responses"]
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def test_every_operation_documents_its_errors_with_the_envelope() -> None:
+    for path, method, operation in operations():
+        responses = operation["responses"]
         for status in ("400", "429", "500"):  # 400: bad or unknown parameters
             assert responses[status]["content"]["application/json"]["schema"] == ERROR, (
                 path, status)
         by_id = "{" in path
-        assert ("404" in responses) == by_id, path
+        # A GET answers 404 only for an id in its path; a POST also for an id in its body.
+        assert ("404" in responses) == by_id or method == "post", path
+        if operation.get("security"):  # behind the bearer token
+            assert {"401", "403"} <= set(responses), path
         if by_id:
             assert responses["404"]["content"]["application/json"]["schema"] == ERROR
         health = {"$ref": "#/components/schemas/Health"}
@@ -52,6 +61,8 @@ def test_every_operation_documents_its_errors_with_the_envelope() -> None:
 
 def test_the_document_describes_exactly_the_apps_api_and_feed_routes() -> None:
     app = create_app(Settings(database_url="sqlite://"))
-    routes = {rule.rule.replace("<", "{").replace(">", "}") for rule in app.url_map.iter_rules()
-              if rule.rule.startswith(("/api/", "/feeds/")) and "GET" in (rule.methods or ())}
-    assert routes - {"/api/openapi.json"} == set(document()["paths"])
+    routes = {(rule.rule.replace("<", "{").replace(">", "}"), method.lower())
+              for rule in app.url_map.iter_rules() if rule.rule.startswith(("/api/", "/feeds/"))
+              for method in (rule.methods or ()) if method in {"GET", "POST", "DELETE"}}
+    assert routes - {("/api/openapi.json", "get")} == {
+        (path, method) for path, method, _ in operations()}

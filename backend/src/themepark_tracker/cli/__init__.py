@@ -23,6 +23,7 @@ from themepark_tracker.cli import (
     recovery,
     serve,
     upstream,
+    webhooks,
 )
 from themepark_tracker.cli.context import Context, pass_ctx
 from themepark_tracker.cli.errors import friendly_errors
@@ -69,5 +70,5 @@ def main(verbose: bool) -> None:
 
 for _command in (*data.COMMANDS, *jobs.COMMANDS, *outages.COMMANDS, *serve.COMMANDS,
                  *recovery.COMMANDS, *upstream.COMMANDS, *export_stats.COMMANDS,
-                 *catalog.COMMANDS):
+                 *catalog.COMMANDS, *webhooks.COMMANDS):
     main.add_command(_command)

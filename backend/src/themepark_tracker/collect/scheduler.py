@@ -6,7 +6,9 @@
   is due, catching up missed ones (``run_hourly``), then every park-day that has ended
   (``run_daily``); once per UTC day also refresh opening schedules and the catalogue, refit the
   recovery curves (``fit_curves``, SPEC §11) and apply retention (``cleanup``). This
-  maintenance runs in a worker thread, so a slow aggregation never delays a cycle.
+  maintenance runs in a worker thread, so a slow aggregation never delays a cycle;
+- all the while, the webhook worker (webhooks/worker.py), in threads of its own, woken
+  after each cycle: it queues the cycle's events and delivers them.
 
 Each job takes its own lock (db/lock.py), so a second instance, or a cron job, never runs the
 same job at the same time. A cycle is stamped with the start of its slot and every park is
@@ -35,6 +37,7 @@ from themepark_tracker.config import Settings
 from themepark_tracker.db.lock import release_dead_locks
 from themepark_tracker.errors import UserError
 from themepark_tracker.timeutil import Clock, floor_hour, slot_start, utcnow
+from themepark_tracker.webhooks.worker import DeliveryWorker
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +62,18 @@ class Scheduler:
         if not has_feed_parks(self.engine):
             logger.info("No park from a feed in the catalogue yet: syncing it first")
             self._job("catalogue", lambda: sync_catalog(self.engine, self.settings))
+        webhooks = DeliveryWorker(self.engine, self.settings, self.clock)
+        self._job("webhooks", webhooks.start)
         last_slot: datetime | None = None
         while not self.stop.is_set():
             slot = slot_start(self.clock(), period)
             if slot != last_slot:
+                webhooks.pause()  # deliveries wait for the cycle, never the other way
                 self._job("collect", lambda: collect_once(
                     self.engine, self.settings, now=self.clock(), events_in_background=True))
+                # The worker resumes; it finds this cycle's events once their thread has
+                # recorded them (it polls every WEBHOOK_POLL_SECONDS).
+                webhooks.resume()
                 last_slot = slot
                 if floor_hour(slot) != self._last_hour:
                     self._start_maintenance(floor_hour(slot))
@@ -72,6 +81,7 @@ class Scheduler:
             self.stop.wait(max(0.0, wait))
         if self._maintenance is not None:
             self._maintenance.join()
+        webhooks.stop()
         logger.info("Scheduler stopped")
 
     def _start_maintenance(self, hour: datetime) -> None:

@@ -26,6 +26,7 @@ from themepark_tracker.web import (
     meta,
     parks,
     rides,
+    subscriptions,
 )
 from themepark_tracker.web import heatmap as heatmap_api
 from themepark_tracker.web.cache import limiter_storage_uri, make_cache
@@ -56,8 +57,8 @@ def create_app(
     # registered first) and sees the headers the limiter added.
     app.after_request(_headers)
     _limit(app, settings)
-    for module in (parks, evidence, rides, live, meta, catalog_coverage, feeds, frontend,
-                   history):
+    for module in (parks, evidence, rides, live, meta, catalog_coverage, feeds, subscriptions,
+                   frontend, history):
         app.register_blueprint(module.bp)
     app.register_blueprint(heatmap_api.bp)
     errors.register(app)
@@ -89,6 +90,7 @@ def _headers(response: Response) -> Response:
         response.headers.pop("Retry-After", None)
     if request.path.startswith("/api/"):
         response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+        # /api/subscriptions (the one writing part) sets its own.
+        response.headers.setdefault("Access-Control-Allow-Methods", "GET, OPTIONS")
         response.headers["Access-Control-Expose-Headers"] = "Retry-After, X-Cache"
     return response

@@ -15,13 +15,21 @@ period) is not in a type. Both directions of drift fail the contract test instea
 
 from __future__ import annotations
 
-from themepark_tracker.web.openapi import catalog, evidence, feeds, heatmap, history, paths
+from themepark_tracker.web.openapi import (
+    catalog,
+    evidence,
+    feeds,
+    heatmap,
+    history,
+    paths,
+    subscriptions,
+)
 from themepark_tracker.web.openapi.schemas import COMPONENTS, Schema
 
 __all__ = ["document"]
 
 #: Modules that describe operations of their own: each has ``paths()`` and ``COMPONENTS``.
-SECTIONS = (evidence, catalog, feeds, heatmap)
+SECTIONS = (evidence, catalog, feeds, heatmap, subscriptions)
 
 
 def document() -> Schema:
@@ -34,5 +42,6 @@ def document() -> Schema:
         "paths": {**paths.parks(), **paths.rides(), **paths.live(), **paths.meta(),
                   **{k: v for section in SECTIONS for k, v in section.paths().items()}},
         "components": {"schemas": {**COMPONENTS, **{
-            k: v for section in SECTIONS for k, v in section.COMPONENTS.items()}}},
+            k: v for section in SECTIONS for k, v in section.COMPONENTS.items()}},
+                       "securitySchemes": subscriptions.SECURITY_SCHEMES},
     })
