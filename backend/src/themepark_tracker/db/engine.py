@@ -13,7 +13,7 @@ from typing import Any
 
 from pymysql import converters
 from pymysql.constants import FIELD_TYPE
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -110,6 +110,17 @@ def _datetime_value(value: str | bytes) -> Any:
         except ValueError:
             pass
     return converters.convert_datetime(text)
+
+
+def take_write_lock(conn: Connection, table: str) -> None:
+    """At the start of a transaction that reads before it writes: on SQLite, take the
+    database's write lock now. In WAL mode such a transaction, once another connection has
+    committed since its first read, fails at once with "database is locked" when it comes to
+    write (its snapshot is stale, so waiting cannot help); one that holds the lock from the
+    start instead waits its turn (the busy timeout). A no-op UPDATE of ``table`` takes it.
+    Nothing to do on MariaDB, which locks rows, not the database."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"UPDATE {table} SET rowid = rowid WHERE 0")  # noqa: S608
 
 
 def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:

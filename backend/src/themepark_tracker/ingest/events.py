@@ -35,6 +35,7 @@ from sqlalchemy import Connection, Engine, Row, insert, inspect, select
 
 from themepark_tracker.config import Settings
 from themepark_tracker.db import alert_tables as at
+from themepark_tracker.db.engine import take_write_lock
 from themepark_tracker.ingest import event_sources as src
 from themepark_tracker.ingest.event_rules import (
     PARK_SCORE_ABOVE,
@@ -99,6 +100,7 @@ def derive_events(engine: Engine, settings: Settings, park_days: Iterable[tuple[
     if not days:
         return EventSummary()
     with engine.begin() as conn:
+        take_write_lock(conn, at.events.name)  # runs beside the collector's writes
         found = _occurrences(conn, settings, days)
         return _record(conn, found, settings, now or utcnow())
 
