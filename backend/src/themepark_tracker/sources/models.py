@@ -88,7 +88,12 @@ _MEET = re.compile(r"\b(meet(\s*(and|&|-n-|'n')\s*greet)?\b|character greeting)"
 _MARKS = str.maketrans("", "", "™®©℠")
 _NOISE = re.compile(r"[^a-z0-9 ]+")
 #: Words one feed puts in a park's name and the other leaves out.
-PARK_NAME_NOISE = frozenset({"the", "park", "theme", "disney", "disneys", "resort", "at"})
+#: Words park names carry or drop between the feeds ("Disney's Hollywood Studios" and "Disney
+#: Hollywood Studios"; "Universal's Volcano Bay" and "Universal Volcano Bay", "Universals Epic
+#: Universe"): left out of the key a name is matched by. The time zone and distance checks of
+#: the matching keep two different parks of one key apart.
+PARK_NAME_NOISE = frozenset({"the", "park", "theme", "disney", "disneys", "resort", "at",
+                             "universal", "universals"})
 
 
 def categorise(name: str, upstream_category: str = metrics.ATTRACTION) -> str:
