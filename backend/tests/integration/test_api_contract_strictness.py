@@ -106,6 +106,11 @@ BAD = {
     "/api/parks/{park_id}/history": ["from=2025-02-30", "to=x", "period=today"],
     "/api/rides/{ride_id}/history": ["from=1969-12-31", "limit=3"],
     "/api/records": ["period=live", "date=2025-07-01"],
+    "/api/parks/{park_id}/evidence": ["hour=2025-07-01T10:30:00Z", "offset=-1",
+                                      "period=today&hour=2025-07-01T10:00:00Z"],
+    "/api/parks/{park_id}/heatmap": ["period=live", "period=week"],
+    "/api/rides/{ride_id}/heatmap": ["period=live"],
+    "/api/coverage": ["period=today"],
 }
 
 
@@ -130,7 +135,10 @@ def test_every_error_status_answers_the_documented_envelope(engine: Engine, make
                       ("/api/parks/{park_id}/recovery", "/api/parks/2/recovery"),
                       ("/api/parks/{park_id}/details", "/api/parks/x/details"),
                       ("/api/parks/{park_id}/history", "/api/parks/2/history"),
-                      ("/api/rides/{ride_id}/history", "/api/rides/104/history")):
+                      ("/api/rides/{ride_id}/history", "/api/rides/104/history"),
+                      ("/api/parks/{park_id}/evidence", "/api/parks/2/evidence"),
+                      ("/api/parks/{park_id}/heatmap", "/api/parks/2/heatmap"),
+                      ("/api/rides/{ride_id}/heatmap", "/api/rides/104/heatmap")):
         response = client.get(url)
         assert response.status_code == (400 if "x" in url else 404), url
         assert not envelope_problems(spec, path, response)
