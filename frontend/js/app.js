@@ -4,12 +4,13 @@
 
 import { Api } from "./api.js";
 import * as fmt from "./format.js";
-import { h, replace, loading, empty, failure, externalLink } from "./dom.js";
+import { h, replace, loading, empty, failure } from "./dom.js";
 import * as rankings from "./rankings.js";
 import { parkDetails, rideDetails } from "./details.js";
 import { parkHistoryView, rideHistoryView } from "./history.js";
 import { recordsContent, recordsPeriod } from "./records.js";
 import { livePanel } from "./live.js";
+import { noteAnswer } from "./provenance.js";
 import { setupSearch } from "./search.js";
 import { setupFeedFilter, feedFilterKey } from "./quality.js";
 
@@ -143,31 +144,6 @@ function syncControls() {
 }
 
 // ---- what every answer carries ----------------------------------------------------------------
-
-function noteAnswer(body) {
-  if (!body) return;
-  if ("newest_data_at" in body) {
-    const el = $("freshness");
-    if (body.newest_data_at) {
-      el.replaceChildren("Newest data: ",
-        h("time", { datetime: body.newest_data_at }, fmt.newestData(body.newest_data_at)),
-        ` (${fmt.ago(body.newest_data_at)})`);
-    } else {
-      el.textContent = "Newest data: none yet. The database holds no snapshots.";
-    }
-  }
-  if ("from_live_feeds" in body) {
-    // Simulated (or imported) parks carry real names: say plainly that these are not their
-    // real records.
-    $("data-origin").hidden = body.from_live_feeds !== false;
-  }
-  if (Array.isArray(body.attribution) && body.attribution.length) {
-    const links = body.attribution.map((a) => externalLink(a.url, a.text || a.name));
-    const nodes = [];
-    links.forEach((link, i) => nodes.push(...(i ? [" · ", link] : [link])));
-    $("attribution").replaceChildren(...nodes);
-  }
-}
 
 // ---- rankings -------------------------------------------------------------------------------
 
