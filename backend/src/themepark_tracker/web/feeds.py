@@ -15,12 +15,13 @@ ride or park is a 404, a bad id, a bad ``filter`` or any other parameter a 400.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, request
+from sqlalchemy import Connection
 
 from themepark_tracker.queries.feeds import (
     FeedSubject,
@@ -50,28 +51,27 @@ TITLES = {"ride.down": "{ride} is down", "ride.up": "{ride} is back up"}
 
 @bp.get("/rides/<ride_id>.atom")
 def ride_feed(ride_id: str) -> Response:
-    item_id = params.path_id("ride_id", ride_id)
-    params.reject_unknown()
-    with services().engine.connect() as conn:
-        subject = ride_subject(conn, item_id)
-        if subject is None:
-            raise params.not_found("attraction", "ride_id", item_id)
-        entries = feed_entries(conn, subject)
-        live = from_live_feeds(conn)
-    return _atom(f"rides:{item_id}", subject, entries, _page(f"rides/{item_id}"), live)
+    return _subject_feed("rides", "ride_id", "attraction", ride_id, ride_subject)
 
 
 @bp.get("/parks/<park_id>.atom")
 def park_feed(park_id: str) -> Response:
-    item_id = params.path_id("park_id", park_id)
+    return _subject_feed("parks", "park_id", "park", park_id, park_subject)
+
+
+def _subject_feed(route: str, parameter: str, kind: str, raw_id: str,
+                  find: Callable[[Connection, int], FeedSubject | None]) -> Response:
+    """One ride's or park's feed: the id from the path, a 404 naming it when ``find`` has
+    no such subject."""
+    item_id = params.path_id(parameter, raw_id)
     params.reject_unknown()
     with services().engine.connect() as conn:
-        subject = park_subject(conn, item_id)
+        subject = find(conn, item_id)
         if subject is None:
-            raise params.not_found("park", "park_id", item_id)
+            raise params.not_found(kind, parameter, item_id)
         entries = feed_entries(conn, subject)
         live = from_live_feeds(conn)
-    return _atom(f"parks:{item_id}", subject, entries, _page(f"parks/{item_id}"), live)
+    return _atom(f"{route}:{item_id}", subject, entries, _page(f"{route}/{item_id}"), live)
 
 
 @bp.get("/outages.atom")
